@@ -1,0 +1,18 @@
+"""The code location: every layer's assets, checks, schedules and sensors, with the shared resources."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from revops_assets.resources.postgres import source_and_warehouse_resources
+
+
+def build_definitions() -> dg.Definitions:
+    """All definitions; a plain function so the CLI and tests can build them without the decorator's loader."""
+    layers: list[dg.Definitions] = []
+    return dg.Definitions.merge(*layers, dg.Definitions(resources=source_and_warehouse_resources()))
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions()

@@ -1,0 +1,92 @@
+"""Postgres connections as Dagster resources: the Odoo and APN sources (read-only) and the warehouse.
+
+The DSN comes from the environment (`dg.EnvVar`) and never appears in logs, metadata or exceptions: errors name the
+connection ("odoo source") and the host/port/database, with any password masked.
+
+Read-only sources are opened with `default_transaction_read_only` and a read-only session, so a write through them
+fails in Postgres itself. That guards against our own mistakes; production should also use a read-only database role.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+import psycopg2
+import psycopg2.extensions
+from psycopg2.extensions import parse_dsn
+from pydantic import Field
+
+
+class DatabaseConnectionError(RuntimeError):
+    """A connection could not be opened; the message names the connection and never carries its password."""
+
+
+def describe_dsn(dsn: str) -> str:
+    """`user@host:port/db` for messages: everything a person needs to find the server, nothing secret."""
+    try:
+        parts = parse_dsn(dsn)
+    except psycopg2.ProgrammingError:
+        return "<unparseable DSN>"
+    host = parts.get("host", "localhost")
+    port = parts.get("port", "5432")
+    user = parts.get("user", "")
+    db = parts.get("dbname", "")
+    return f"{user + '@' if user else ''}{host}:{port}/{db}"
+
+
+def redact(text: str, dsn: str) -> str:
+    """Remove the DSN's password (and any password=... or user:pass@ form) from `text`."""
+    try:
+        password = parse_dsn(dsn).get("password")
+    except psycopg2.ProgrammingError:
+        password = None
+    if password:
+        text = text.replace(password, "****")
+    text = re.sub(r"(password\s*=\s*)('[^']*'|\S+)", r"\1****", text, flags=re.IGNORECASE)
+    return re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1****@", text)
+
+
+def connect(dsn: str, *, name: str, read_only: bool = False, application_name: str = "revops-assets"):
+    """Open a psycopg2 connection; `name` says which one in errors ("odoo source", "warehouse")."""
+    options = "-c default_transaction_read_only=on" if read_only else None
+    try:
+        conn = psycopg2.connect(dsn, connect_timeout=10, application_name=application_name, options=options)
+    except psycopg2.Error as err:
+        reason = redact(str(err).strip(), dsn)
+        raise DatabaseConnectionError(f"cannot connect to the {name} database ({describe_dsn(dsn)}): {reason}") from None
+    if read_only:
+        conn.set_session(readonly=True)
+    return conn
+
+
+class PostgresResource(dg.ConfigurableResource):
+    """A Postgres database reached through a DSN taken from the environment."""
+
+    dsn: str = Field(description="libpq DSN or URL; set through an environment variable, never inline")
+    connection_name: str = Field(description="name used in errors and metadata, e.g. 'odoo source'")
+    read_only: bool = Field(default=False, description="refuse writes (sources are never written)")
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg2.extensions.connection]:
+        """A connection whose transaction commits on success and rolls back on any error."""
+        conn = connect(self.dsn, name=self.connection_name, read_only=self.read_only)
+        try:
+            with conn:
+                yield conn
+        finally:
+            conn.close()
+
+    def describe(self) -> str:
+        return f"{self.connection_name} ({describe_dsn(self.dsn)})"
+
+
+def source_and_warehouse_resources() -> dict[str, PostgresResource]:
+    """The three connections, bound to environment variables; `revops env` prints them."""
+    return {
+        "odoo_db": PostgresResource(dsn=dg.EnvVar("ODOO_DSN"), connection_name="odoo source", read_only=True),
+        "apn_db": PostgresResource(dsn=dg.EnvVar("APN_DSN"), connection_name="apn source", read_only=True),
+        "warehouse_db": PostgresResource(dsn=dg.EnvVar("WAREHOUSE_DSN"), connection_name="warehouse"),
+    }

@@ -1,0 +1,104 @@
+"""Where things live and which servers to use, read from the environment only.
+
+One rule decides between the embedded server and external ones: when WAREHOUSE_DSN, ODOO_DSN and APN_DSN are all set,
+those servers are used and nothing embedded is started; otherwise `revops up` runs the embedded Postgres under
+$REVOPS_HOME and the DSNs point at it. Secrets (passwords inside DSNs) therefore only ever come from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DSN_VARS = ("WAREHOUSE_DSN", "ODOO_DSN", "APN_DSN")
+DEFAULT_PORT = 55432
+
+# Databases the embedded server holds: the warehouse, Dagster's own storage, and the two synthetic sources.
+WAREHOUSE_DB = "revops_core"
+DAGSTER_DB = "dagster"
+ODOO_DB = "odoo"
+APN_DB = "apn"
+
+
+def project_root() -> Path:
+    """The checkout holding dagster.yaml and sql/ (the package is installed editable from it)."""
+    return Path(__file__).resolve().parent.parent
+
+
+def sql_dir() -> Path:
+    return project_root() / "sql"
+
+
+def data_dir() -> Path:
+    return project_root() / "data"
+
+
+def revops_home() -> Path:
+    return Path(os.environ.get("REVOPS_HOME") or Path.cwd() / ".revops").resolve()
+
+
+def embedded_port() -> int:
+    raw = os.environ.get("REVOPS_PG_PORT", str(DEFAULT_PORT))
+    try:
+        port = int(raw)
+    except ValueError:
+        raise ValueError(f"REVOPS_PG_PORT must be a port number, got {raw!r}") from None
+    if not 1 <= port <= 65535:
+        raise ValueError(f"REVOPS_PG_PORT must be between 1 and 65535, got {port}")
+    return port
+
+
+def uses_external_servers() -> bool:
+    return all(os.environ.get(name) for name in DSN_VARS)
+
+
+@dataclass(frozen=True)
+class Connections:
+    warehouse_dsn: str
+    odoo_dsn: str
+    apn_dsn: str
+    dagster_pg_url: str | None
+    embedded: bool
+
+    def as_env(self) -> dict[str, str]:
+        env = {"WAREHOUSE_DSN": self.warehouse_dsn, "ODOO_DSN": self.odoo_dsn, "APN_DSN": self.apn_dsn}
+        if self.dagster_pg_url:
+            env["DAGSTER_PG_URL"] = self.dagster_pg_url
+        return env
+
+
+def connections() -> Connections:
+    """The three source/warehouse DSNs and Dagster's storage URL, external when set, else the embedded server's."""
+    if uses_external_servers():
+        return Connections(
+            warehouse_dsn=os.environ["WAREHOUSE_DSN"],
+            odoo_dsn=os.environ["ODOO_DSN"],
+            apn_dsn=os.environ["APN_DSN"],
+            dagster_pg_url=os.environ.get("DAGSTER_PG_URL"),
+            embedded=False,
+        )
+    server = embedded_server()
+    return Connections(
+        warehouse_dsn=server.dsn(WAREHOUSE_DB),
+        odoo_dsn=server.dsn(ODOO_DB),
+        apn_dsn=server.dsn(APN_DB),
+        dagster_pg_url=server.sqlalchemy_url(DAGSTER_DB),
+        embedded=True,
+    )
+
+
+def embedded_server():
+    from revops_assets.warehouse.embedded import EmbeddedPostgres
+
+    return EmbeddedPostgres(revops_home(), embedded_port())
+
+
+def dagster_home() -> Path:
+    """DAGSTER_HOME for the CLI and `dagster dev`: under $REVOPS_HOME, with dagster.yaml linked from the repo."""
+    return revops_home() / "dagster_home"
+
+
+def truth_dir() -> Path:
+    """Ground truth of the synthetic sources: outside every database, read only by evaluation."""
+    return revops_home() / "truth"

@@ -1,0 +1,110 @@
+"""Bringing the warehouse up (embedded or external), seeding the synthetic sources, and describing the state.
+
+Kept apart from the CLI so tests and the demo call the same code the commands do.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from psycopg2 import sql
+
+from revops_assets import settings
+from revops_assets.resources.postgres import connect
+from revops_assets.warehouse.ddl import apply_warehouse_ddl
+
+LAYER_SCHEMAS = ("raw", "core", "search", "matching", "rules", "ops")
+
+
+def bring_up() -> list[str]:
+    """Start (or reuse) the servers, create the databases, apply the warehouse DDL; safe to run any number of times."""
+    lines: list[str] = []
+    if settings.uses_external_servers():
+        lines.append("external servers configured by WAREHOUSE_DSN / ODOO_DSN / APN_DSN: starting nothing embedded")
+    else:
+        server = settings.embedded_server()
+        lines.append(f"embedded Postgres ({server.pgdata}): {server.start()}")
+        for db in (settings.WAREHOUSE_DB, settings.DAGSTER_DB, settings.ODOO_DB, settings.APN_DB):
+            created = server.ensure_database(db, extensions=("vector",) if db == settings.WAREHOUSE_DB else ())
+            lines.append(f"database {db}: {'created' if created else 'exists'}")
+        link_dagster_home()
+    conns = settings.connections()
+    applied = apply_warehouse_ddl(conns.warehouse_dsn)
+    lines.append(f"warehouse schemas {', '.join(LAYER_SCHEMAS)} ready ({', '.join(applied)})")
+    return lines
+
+
+def link_dagster_home() -> Path:
+    """DAGSTER_HOME under $REVOPS_HOME whose dagster.yaml is the repo's (one source of truth, git-ignored home)."""
+    home = settings.dagster_home()
+    home.mkdir(parents=True, exist_ok=True)
+    link = home / "dagster.yaml"
+    target = settings.project_root() / "dagster.yaml"
+    if link.is_symlink() or link.exists():
+        if link.resolve() == target.resolve():
+            return home
+        link.unlink()
+    link.symlink_to(target)
+    return home
+
+
+def seed(*, scale: int, seed: int, noise: float = 1.0, billing_rows: int | None = None):
+    """Rebuild both synthetic source databases and the ground-truth file."""
+    from revops_assets.sources.synthetic import seed_sources
+
+    if scale < 1:
+        raise ValueError(f"--scale must be at least 1, got {scale}")
+    conns = settings.connections()
+    return seed_sources(
+        conns.odoo_dsn,
+        conns.apn_dsn,
+        settings.truth_dir(),
+        scale=scale,
+        seed=seed,
+        noise=noise,
+        billing_rows=billing_rows,
+    )
+
+
+def layer_row_counts(warehouse_dsn: str) -> dict[str, dict[str, int]]:
+    """Exact rows per table in each warehouse layer (small enough to count for the summary)."""
+    counts: dict[str, dict[str, int]] = {}
+    conn = connect(warehouse_dsn, name="warehouse", read_only=True)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(
+                "select table_schema, table_name from information_schema.tables "
+                "where table_schema = any(%s) and table_type = 'BASE TABLE' order by 1, 2",
+                (list(LAYER_SCHEMAS),),
+            )
+            for schema, table in cur.fetchall():
+                cur.execute(sql.SQL("select count(*) from {}.{}").format(sql.Identifier(schema), sql.Identifier(table)))
+                counts.setdefault(schema, {})[table] = cur.fetchone()[0]
+    finally:
+        conn.close()
+    return counts
+
+
+def describe_status() -> list[str]:
+    lines: list[str] = []
+    if settings.uses_external_servers():
+        lines.append("servers: external (WAREHOUSE_DSN, ODOO_DSN, APN_DSN set)")
+    else:
+        status = settings.embedded_server().status()
+        lines.append(f"embedded Postgres: {status.detail} — data in {status.pgdata}")
+        if not status.running:
+            return lines
+    counts = layer_row_counts(settings.connections().warehouse_dsn)
+    for schema in LAYER_SCHEMAS:
+        tables = counts.get(schema, {})
+        lines.append(f"  {schema:<9} {len(tables):>3} tables {sum(tables.values()):>12,} rows")
+    return lines
+
+
+def apply_connection_env() -> settings.Connections:
+    """Export the DSNs into this process so `dg.EnvVar` resources resolve in in-process runs (demo, bench)."""
+    conns = settings.connections()
+    os.environ.update(conns.as_env())
+    os.environ.setdefault("REVOPS_HOME", str(settings.revops_home()))
+    return conns
