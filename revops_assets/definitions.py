@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dagster as dg
 
+from revops_assets.raw.definitions import raw_definitions
 from revops_assets.resources.postgres import source_and_warehouse_resources
 
 
 def build_definitions() -> dg.Definitions:
     """All definitions; a plain function so the CLI and tests can build them without the decorator's loader."""
-    layers: list[dg.Definitions] = []
+    layers: list[dg.Definitions] = [raw_definitions()]
     return dg.Definitions.merge(*layers, dg.Definitions(resources=source_and_warehouse_resources()))
 
 

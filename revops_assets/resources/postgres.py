@@ -69,10 +69,14 @@ class PostgresResource(dg.ConfigurableResource):
     connection_name: str = Field(description="name used in errors and metadata, e.g. 'odoo source'")
     read_only: bool = Field(default=False, description="refuse writes (sources are never written)")
 
+    def open(self) -> psycopg2.extensions.connection:
+        """A new connection the caller manages (streaming loads hold several at once)."""
+        return connect(self.dsn, name=self.connection_name, read_only=self.read_only)
+
     @contextmanager
     def connection(self) -> Iterator[psycopg2.extensions.connection]:
         """A connection whose transaction commits on success and rolls back on any error."""
-        conn = connect(self.dsn, name=self.connection_name, read_only=self.read_only)
+        conn = self.open()
         try:
             with conn:
                 yield conn

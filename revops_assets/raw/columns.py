@@ -1,0 +1,137 @@
+"""Source column discovery and raw-table schema evolution.
+
+Raw tables mirror whatever the source has today: a new source column is added, a changed type is widened to one
+that holds both the old and the new values (never narrowed, so no stored value is lost), and a column dropped in
+the source is kept with its history.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from psycopg2 import sql
+
+# Sync metadata on every raw table (never present in a source).
+LOADED_AT = "_sync_loaded_at"
+RUN_ID = "_sync_run_id"
+DELETED_AT = "_sync_deleted_at"
+META_COLUMNS = (LOADED_AT, RUN_ID, DELETED_AT)
+
+# format_type() output is Postgres-generated, but it is still text from a database: only such shapes are spliced.
+_TYPE_SHAPE = re.compile(r'^[a-z][a-z0-9 _"]*(\(\d+(,\d+)?\))?( with(out)? time zone)?(\[\])*$')
+
+_INT_RANK = {"smallint": 1, "integer": 2, "bigint": 3}
+_FLOAT = {"real", "double precision"}
+_TEXTUAL = {"text", "character varying", "character"}
+_TIME_RANK = {"date": 1, "timestamp without time zone": 2, "timestamp with time zone": 3}
+# Types without an equality operator are compared as text when detecting changed rows.
+NO_EQUALITY = {"json", "xml", "point", "line", "lseg", "box", "path", "polygon", "circle"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # as format_type() prints it, e.g. "character varying(64)", "numeric(12,2)", "jsonb"
+
+    @property
+    def base(self) -> str:
+        return base_type(self.type)
+
+    def definition(self) -> sql.Composable:
+        return sql.SQL("{} {}").format(sql.Identifier(self.name), sql.SQL(checked_type(self.type)))
+
+
+def base_type(type_name: str) -> str:
+    """`character varying(64)` -> `character varying`; `timestamp(3) without time zone` -> the same without (3)."""
+    return re.sub(r"\(\d+(,\d+)?\)", "", type_name).strip()
+
+
+def checked_type(type_name: str) -> str:
+    if not _TYPE_SHAPE.match(type_name):
+        raise ValueError(f"unexpected column type {type_name!r} from the source catalog")
+    return type_name
+
+
+def _length(type_name: str) -> int | None:
+    match = re.search(r"\((\d+)\)", type_name)
+    return int(match.group(1)) if match else None
+
+
+def widen(current: str, incoming: str) -> str:
+    """The narrowest type that holds every value of both `current` (raw) and `incoming` (source) without loss."""
+    if current == incoming:
+        return current
+    a, b = base_type(current), base_type(incoming)
+    if a in _INT_RANK and b in _INT_RANK:
+        return a if _INT_RANK[a] >= _INT_RANK[b] else b
+    numeric_family = set(_INT_RANK) | {"numeric"}
+    if a in numeric_family and b in numeric_family:
+        return "numeric"
+    if a in _FLOAT | set(_INT_RANK) and b in _FLOAT | set(_INT_RANK):
+        return "double precision"
+    if a in _FLOAT | numeric_family and b in _FLOAT | numeric_family:
+        return "numeric"
+    if a == b == "character varying":
+        la, lb = _length(current), _length(incoming)
+        return "character varying" if la is None or lb is None else f"character varying({max(la, lb)})"
+    if a in _TEXTUAL and b in _TEXTUAL:
+        return "text"
+    if a in _TIME_RANK and b in _TIME_RANK:
+        return a if _TIME_RANK[a] >= _TIME_RANK[b] else b
+    if {a, b} == {"json", "jsonb"}:
+        return "jsonb"
+    return "text"
+
+
+@dataclass(frozen=True)
+class SchemaPlan:
+    """What the raw table must become to hold the source as it is now."""
+
+    columns: list[Column]  # the raw data columns after evolution, source order first, dropped ones after
+    added: list[str]
+    widened: list[tuple[str, str, str]]  # (column, from, to)
+    dropped_in_source: list[str]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.widened)
+
+
+def plan_schema(source: list[Column], raw: list[Column] | None) -> SchemaPlan:
+    """Compare source columns with the raw table's (None when it does not exist yet)."""
+    if raw is None:
+        return SchemaPlan(list(source), [c.name for c in source], [], [])
+    raw_by_name = {c.name: c for c in raw if c.name not in META_COLUMNS}
+    columns, added, widened = [], [], []
+    for col in source:
+        existing = raw_by_name.get(col.name)
+        if existing is None:
+            columns.append(col)
+            added.append(col.name)
+            continue
+        target = widen(existing.type, col.type)
+        if target != existing.type:
+            widened.append((col.name, existing.type, target))
+        columns.append(Column(col.name, target))
+    source_names = {c.name for c in source}
+    dropped = [c for name, c in raw_by_name.items() if name not in source_names]
+    return SchemaPlan(columns + dropped, added, widened, [c.name for c in dropped])
+
+
+_COLUMNS_SQL = """
+select c.column_name, format_type(a.atttypid, a.atttypmod)
+from information_schema.columns c
+join pg_catalog.pg_attribute a
+  on a.attrelid = to_regclass(quote_ident(c.table_schema) || '.' || quote_ident(c.table_name))
+ and a.attname = c.column_name and not a.attisdropped
+where c.table_schema = %s and c.table_name = %s
+order by c.ordinal_position
+"""
+
+
+def discover_columns(cur, schema: str, table: str) -> list[Column] | None:
+    """Columns of schema.table in order, or None when the table does not exist."""
+    cur.execute(_COLUMNS_SQL, (schema, table))
+    rows = cur.fetchall()
+    return [Column(name, type_name) for name, type_name in rows] or None

@@ -1,0 +1,261 @@
+"""Raw layer on real Postgres: full and incremental mirroring, deletes, schema drift, atomicity, quarantine, sensor."""
+
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+import psycopg2
+import pytest
+
+from revops_assets.automation import raw_sync as raw_sync_automation
+from revops_assets.raw import sync as sync_module
+from revops_assets.raw.assets import raw_assets
+from revops_assets.raw.sync import SourceTableMissing, sync_table
+from revops_assets.resources.postgres import PostgresResource
+from revops_assets.sources.catalog import SourceTable
+from revops_assets.warehouse.ddl import apply_warehouse_ddl
+
+LEADS = SourceTable(
+    source="odoo", table="crm_lead", schema_name="public", primary_key=["id"], cursor="write_date",
+    description="test leads", resource="odoo_db", pool="odoo_source", owner="team:revops", overlap_minutes=10,
+)
+OPPS = SourceTable(
+    source="apn", table="opportunity", schema_name="public", primary_key=["id"], cursor="aws_last_modified_date",
+    description="test ACE opportunities", resource="apn_db", pool="apn_source", owner="team:revops", overlap_minutes=10,
+)
+
+SOURCE_DDL = """
+create table crm_lead (
+    id serial primary key,
+    name varchar(20) not null,
+    "c_aws_ace_aWSSalesRepName" text,
+    expected_revenue numeric(12,2),
+    stage_name jsonb,
+    write_date timestamp without time zone not null
+);
+insert into crm_lead (name, "c_aws_ace_aWSSalesRepName", expected_revenue, stage_name, write_date)
+select 'lead ' || g, case when g % 3 = 0 then null else 'Rep ' || g end, g * 100.5,
+       jsonb_build_object('en_US', 'Stage ' || (g % 4)), timestamp '2026-01-01' + g * interval '1 minute'
+from generate_series(1, 500) g;
+-- APN declares no primary key: ids are varchar and may repeat
+create table opportunity (id varchar, name text, aws_last_modified_date timestamptz);
+insert into opportunity select 'O' || (1000 + g), 'Customer ' || g, timestamptz '2026-02-01' + g * interval '1 hour'
+from generate_series(1, 200) g;
+"""
+
+
+@pytest.fixture
+def dbs(pg, request):
+    name = request.node.name.replace("[", "_").replace("]", "")[:40].lower()
+    src_dsn = pg.create_database(f"src_{name}")
+    wh_dsn = pg.create_database(f"wh_{name}")
+    with psycopg2.connect(src_dsn) as conn, conn.cursor() as cur:
+        cur.execute(SOURCE_DDL)
+    apply_warehouse_ddl(wh_dsn)
+    source = PostgresResource(dsn=src_dsn, connection_name="odoo source", read_only=True)
+    warehouse = PostgresResource(dsn=wh_dsn, connection_name="warehouse")
+    return src_dsn, wh_dsn, source, warehouse
+
+
+def execute(dsn: str, statement: str, params=None):
+    with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute(statement, params)
+        return cur.fetchall() if cur.description else None
+
+
+def table_digest(dsn: str, relation: str, columns: str, where: str = "true") -> tuple[int, str]:
+    return tuple(
+        execute(dsn, f"select count(*), md5(coalesce(string_agg(t::text, '|' order by t.id), '')) "
+                     f"from (select {columns} from {relation} where {where}) t")[0]
+    )
+
+
+LEAD_COLUMNS = 'id, name, "c_aws_ace_aWSSalesRepName", expected_revenue, stage_name, write_date'
+
+
+def assert_mirrors(src_dsn, wh_dsn, columns=LEAD_COLUMNS):
+    assert table_digest(wh_dsn, "raw.odoo_crm_lead", columns, "_sync_deleted_at is null") == table_digest(
+        src_dsn, "crm_lead", columns
+    )
+
+
+def test_full_then_incremental_mirrors_updates_inserts_deletes(dbs):
+    src_dsn, wh_dsn, source, warehouse = dbs
+    first = sync_table(LEADS, source, warehouse, run_id="run-1")
+    assert first.mode == "full" and first.rows_read == 500 and first.raw_live_rows == 500 == first.source_rows
+    assert_mirrors(src_dsn, wh_dsn)
+    assert execute(wh_dsn, "select watermark from ops.watermarks where asset_key = 'raw/odoo_crm_lead'")[0][0].isoformat() \
+        == "2026-01-01T08:20:00+00:00"
+
+    # updates (one a no-op rewrite inside the overlap window), inserts, deletes
+    execute(src_dsn, "update crm_lead set name = 'renamed', write_date = timestamp '2026-03-01' where id in (5, 6, 7)")
+    execute(src_dsn, "update crm_lead set write_date = write_date where id = 499")
+    execute(src_dsn, "insert into crm_lead (name, expected_revenue, stage_name, write_date) "
+                     "values ('new one', 1, '{\"en_US\": \"Won\"}', timestamp '2026-03-02'), "
+                     "('new two', 2, null, timestamp '2026-03-03')")
+    execute(src_dsn, "delete from crm_lead where id in (10, 11)")
+
+    second = sync_table(LEADS, source, warehouse, run_id="run-2")
+    assert second.mode == "incremental"
+    assert (second.rows_inserted, second.rows_updated, second.rows_deleted) == (2, 3, 2)
+    assert second.rows_read < 20  # only the delta (plus the overlap window), not the table
+    assert second.raw_live_rows == 500 == second.source_rows
+    assert_mirrors(src_dsn, wh_dsn)
+    gone = execute(wh_dsn, "select id, _sync_run_id from raw.odoo_crm_lead where _sync_deleted_at is not null order by id")
+    assert gone == [(10, "run-2"), (11, "run-2")]
+    assert second.watermark_after.isoformat() == "2026-03-03T00:00:00+00:00"
+
+    # a deleted row that comes back is live again; a full reload keeps deletion history
+    execute(src_dsn, "insert into crm_lead (id, name, write_date) values (10, 'back', timestamp '2026-03-04')")
+    third = sync_table(LEADS, source, warehouse, run_id="run-3")
+    assert third.rows_updated >= 1 and third.raw_live_rows == 501
+    assert_mirrors(src_dsn, wh_dsn)
+    full = sync_table(LEADS, source, warehouse, run_id="run-4", mode="full")
+    assert full.mode == "full" and full.raw_live_rows == 501
+    assert_mirrors(src_dsn, wh_dsn)
+    assert execute(wh_dsn, "select id from raw.odoo_crm_lead where _sync_deleted_at is not null") == [(11,)]
+
+    audit = execute(wh_dsn, "select run_id, mode, status, rows_inserted, rows_updated, rows_deleted "
+                            "from ops.sync_runs order by id")
+    assert [(r[0], r[1], r[2]) for r in audit] == [
+        ("run-1", "full", "success"), ("run-2", "incremental", "success"),
+        ("run-3", "incremental", "success"), ("run-4", "full", "success"),
+    ]
+    assert audit[1][3:] == (2, 3, 2)
+
+
+def test_schema_drift_added_widened_and_dropped_columns(dbs):
+    src_dsn, wh_dsn, source, warehouse = dbs
+    sync_table(LEADS, source, warehouse, run_id="r1")
+    execute(src_dsn, "alter table crm_lead add column \"c_aws_ace_useCase\" text default 'Migration'")
+    execute(src_dsn, "alter table crm_lead alter column name type varchar(200)")
+    execute(src_dsn, "update crm_lead set name = repeat('x', 150), write_date = timestamp '2026-05-01' where id = 1")
+    execute(src_dsn, "alter table crm_lead drop column \"c_aws_ace_aWSSalesRepName\"")
+
+    result = sync_table(LEADS, source, warehouse, run_id="r2")
+    assert result.mode == "full"  # drift escalates so existing rows get the new column's values
+    assert "column c_aws_ace_useCase added" in result.schema_changes
+    assert any("name widened" in change for change in result.schema_changes)
+    assert "column c_aws_ace_aWSSalesRepName dropped in source (kept)" in result.schema_changes
+    types = dict(execute(wh_dsn, "select column_name, data_type || coalesce('(' || character_maximum_length || ')', '') "
+                                 "from information_schema.columns where table_schema = 'raw' and table_name = 'odoo_crm_lead'"))
+    assert types["c_aws_ace_useCase"] == "text" and types["name"] == "character varying(200)"
+    assert "c_aws_ace_aWSSalesRepName" in types  # kept, with its last known values
+    assert execute(wh_dsn, "select \"c_aws_ace_aWSSalesRepName\", \"c_aws_ace_useCase\", length(name) "
+                           "from raw.odoo_crm_lead where id = 1") == [("Rep 1", "Migration", 150)]
+    assert_mirrors(src_dsn, wh_dsn, 'id, name, expected_revenue, stage_name, write_date, "c_aws_ace_useCase"')
+
+
+def test_failure_mid_stream_leaves_raw_and_watermark_intact(dbs, monkeypatch):
+    src_dsn, wh_dsn, source, warehouse = dbs
+    sync_table(LEADS, source, warehouse, run_id="good")
+    before = table_digest(wh_dsn, "raw.odoo_crm_lead", "*")
+    watermark = execute(wh_dsn, "select watermark from ops.watermarks")
+    execute(src_dsn, "update crm_lead set name = 'changed', write_date = timestamp '2026-06-01'")
+
+    original_read = sync_module._CountingReader.read
+
+    def failing_read(self, size=-1):
+        chunk = original_read(self, size)
+        if self.bytes > 4000:
+            raise OSError("injected: network cable pulled")
+        return chunk
+
+    monkeypatch.setattr(sync_module._CountingReader, "read", failing_read)
+    for mode in ("full", "incremental"):
+        with pytest.raises(Exception, match="injected"):
+            sync_table(LEADS, source, warehouse, run_id=f"bad-{mode}", mode=mode)
+        assert table_digest(wh_dsn, "raw.odoo_crm_lead", "*") == before
+        assert execute(wh_dsn, "select watermark from ops.watermarks") == watermark
+    failed = execute(wh_dsn, "select run_id, status, error from ops.sync_runs where status = 'failed' order by id")
+    assert [r[0] for r in failed] == ["bad-full", "bad-incremental"] and "injected" in failed[0][2]
+    assert execute(wh_dsn, "select count(*) from pg_tables where tablename like '\\_stage%'") == [(0,)]
+
+
+def test_duplicate_keys_are_quarantined_with_reason(dbs):
+    src_dsn, wh_dsn, _, warehouse = dbs
+    apn = PostgresResource(dsn=src_dsn, connection_name="apn source", read_only=True)
+    execute(src_dsn, "insert into opportunity values ('O1001', 'Customer 1 (newer copy)', timestamptz '2026-09-01'), "
+                     "('O1002', 'Customer 2 (older copy)', timestamptz '2020-01-01'), (null, 'no id', now())")
+    result = sync_table(OPPS, apn, warehouse, run_id="q1")
+    assert result.rows_read == 203 and result.rows_quarantined == 3 and result.raw_live_rows == 200
+    assert result.source_rows == result.raw_live_rows and result.raw_duplicate_keys == 0
+    kept = dict(execute(wh_dsn, "select id, name from raw.apn_opportunity where id in ('O1001', 'O1002')"))
+    assert kept == {"O1001": "Customer 1 (newer copy)", "O1002": "Customer 2"}
+    rows = execute(wh_dsn, "select primary_key, reason, row_data->>'name' from ops.quarantine order by primary_key")
+    assert [(r[0], r[2]) for r in rows] == [("O1001", "Customer 1"), ("O1002", "Customer 2 (older copy)"), (None, "no id")]
+    assert "duplicate primary key (id): 2 rows share it" in rows[0][1] and "is null" in rows[2][1]
+
+    # duplicates arriving in an incremental delta are caught too
+    execute(src_dsn, "insert into opportunity values ('O1003', 'dup A', timestamptz '2026-10-01'), "
+                     "('O1003', 'dup B', timestamptz '2026-10-02')")
+    again = sync_table(OPPS, apn, warehouse, run_id="q2")
+    assert again.mode == "incremental" and again.rows_quarantined >= 1
+    assert execute(wh_dsn, "select name from raw.apn_opportunity where id = 'O1003'") == [("dup B",)]
+
+
+def test_missing_source_table_fails_clearly_and_others_load(dbs):
+    src_dsn, wh_dsn, source, warehouse = dbs
+    ghost = LEADS.model_copy(update={"table": "crm_ghost"})
+    with pytest.raises(SourceTableMissing, match=r"public\.crm_ghost .* does not exist in the odoo source"):
+        sync_table(ghost, source, warehouse, run_id="x")
+
+    result = dg.materialize(
+        raw_assets((LEADS, ghost)),
+        resources={"odoo_db": source, "warehouse_db": warehouse},
+        raise_on_error=False,
+    )
+    assert not result.success
+    done = {e.asset_key.path[-1] for e in result.get_asset_materialization_events()}
+    assert done == {"odoo_crm_lead"}
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert len(failures) == 1 and "crm_ghost" in str(failures[0].event_specific_data.error.message)
+
+
+def test_materialized_asset_reports_metadata_and_checks(dbs):
+    src_dsn, wh_dsn, source, warehouse = dbs
+    result = dg.materialize(raw_assets((LEADS,)), resources={"odoo_db": source, "warehouse_db": warehouse})
+    assert result.success
+    metadata = result.asset_materializations_for_node("raw__odoo_crm_lead")[0].metadata
+    assert metadata["dagster/row_count"].value == 500
+    assert [c.name for c in metadata["dagster/column_schema"].schema.columns][:3] == ["id", "name", "c_aws_ace_aWSSalesRepName"]
+    assert metadata["mode"].value == "full" and metadata["rows_per_s"].value > 0
+    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert checks == {"row_count_matches_source": True, "primary_key_unique_not_null": True, "no_rows_quarantined": True}
+
+    # incremental through run config
+    execute(src_dsn, "update crm_lead set name = 'z', write_date = timestamp '2027-01-01' where id = 3")
+    again = dg.materialize(
+        raw_assets((LEADS,)),
+        resources={"odoo_db": source, "warehouse_db": warehouse},
+        run_config={"ops": {"raw__odoo_crm_lead": {"config": {"mode": "incremental"}}}},
+    )
+    meta = again.asset_materializations_for_node("raw__odoo_crm_lead")[0].metadata
+    assert meta["mode"].value == "incremental" and meta["rows_updated"].value == 1
+
+
+def test_sensor_requests_only_changed_tables(dbs, monkeypatch):
+    src_dsn, wh_dsn, source, warehouse = dbs
+    apn = PostgresResource(dsn=src_dsn, connection_name="apn source", read_only=True)
+    ghost = OPPS.model_copy(update={"table": "not_there"})
+    monkeypatch.setattr(raw_sync_automation, "source_tables", lambda: (LEADS, OPPS, ghost))
+
+    def tick(cursor):
+        context = dg.build_sensor_context(cursor=cursor, resources={"odoo_db": source, "apn_db": apn})
+        return raw_sync_automation.raw_source_change_sensor(context), context.cursor
+
+    first, cursor = tick(None)
+    assert {tuple(k.path) for k in first.asset_selection} == {("raw", "odoo_crm_lead"), ("raw", "apn_opportunity")}
+    assert set(json.loads(cursor)) == {"raw/odoo_crm_lead", "raw/apn_opportunity"}
+
+    quiet, cursor = tick(cursor)
+    assert isinstance(quiet, dg.SkipReason)
+
+    execute(src_dsn, "update opportunity set name = 'x', aws_last_modified_date = now() where id = 'O1005'")
+    changed, cursor2 = tick(cursor)
+    assert [tuple(k.path) for k in changed.asset_selection] == [("raw", "apn_opportunity")]
+    execute(src_dsn, "delete from crm_lead where id = 1")  # a delete moves no cursor; the count catches it
+    deleted, cursor3 = tick(cursor2)
+    assert [tuple(k.path) for k in deleted.asset_selection] == [("raw", "odoo_crm_lead")]
+    assert len({first.run_key, changed.run_key, deleted.run_key}) == 3
