@@ -70,7 +70,8 @@ def cmd_seed(args: argparse.Namespace) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     from revops_assets.demo import run_demo
 
-    run_demo(scale=args.scale, seed=args.seed)
+    if not run_demo(scale=args.scale, seed_value=args.seed):
+        raise CliError("some assets or checks failed (see above)")
 
 
 def cmd_bench(args: argparse.Namespace) -> None:

@@ -6,7 +6,7 @@ from revops_assets.resources.postgres import connect
 from revops_assets.settings import sql_dir
 
 # Order matters (schemas before their tables); listed here rather than encoded in file names.
-WAREHOUSE_DDL_FILES = ("schemas.sql", "ops.sql")
+WAREHOUSE_DDL_FILES = ("schemas.sql", "ops.sql", "functions.sql")
 
 
 def apply_warehouse_ddl(warehouse_dsn: str) -> list[str]:
