@@ -50,3 +50,44 @@ def pg(tmp_path_factory) -> TestPostgres:
         yield TestPostgres(server)
     finally:
         server.stop()
+
+
+class SeededWarehouse:
+    """Synthetic sources seeded at a small scale and mirrored into raw: the input of core/search/matching tests."""
+
+    def __init__(self, pg: TestPostgres, root: Path, scale: int, seed: int) -> None:
+        from revops_assets.resources.postgres import PostgresResource
+        from revops_assets.sources.synthetic import seed_sources
+        from revops_assets.warehouse.ddl import apply_warehouse_ddl
+
+        self.odoo_dsn = pg.create_database(f"odoo_s{seed}")
+        self.apn_dsn = pg.create_database(f"apn_s{seed}")
+        self.warehouse_dsn = pg.create_database(f"warehouse_s{seed}")
+        self.truth_dir = root / "truth"
+        self.report = seed_sources(self.odoo_dsn, self.apn_dsn, self.truth_dir, scale=scale, seed=seed)
+        apply_warehouse_ddl(self.warehouse_dsn)
+        self.resources = {
+            "odoo_db": PostgresResource(dsn=self.odoo_dsn, connection_name="odoo source", read_only=True),
+            "apn_db": PostgresResource(dsn=self.apn_dsn, connection_name="apn source", read_only=True),
+            "warehouse_db": PostgresResource(dsn=self.warehouse_dsn, connection_name="warehouse"),
+        }
+
+    def query(self, statement: str, params=None, dsn: str | None = None):
+        import psycopg2
+
+        with psycopg2.connect(dsn or self.warehouse_dsn) as conn, conn.cursor() as cur:
+            cur.execute(statement, params)
+            return cur.fetchall() if cur.description else None
+
+
+@pytest.fixture(scope="session")
+def seeded(pg, tmp_path_factory) -> SeededWarehouse:
+    """Seeded at scale 300 and with every raw table loaded (full)."""
+    import dagster as dg
+
+    from revops_assets.raw.assets import raw_assets
+
+    warehouse = SeededWarehouse(pg, tmp_path_factory.mktemp("seeded"), scale=300, seed=11)
+    result = dg.materialize(raw_assets(), resources=warehouse.resources)
+    assert result.success
+    return warehouse

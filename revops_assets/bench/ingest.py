@@ -1,0 +1,236 @@
+"""`revops bench ingest`: raw-layer load speed and memory against the bare COPY-to-COPY pipe, in the same run.
+
+For each benchmark table (>= 1,000,000 billing rows, a wide crm_lead of >= 100,000 rows) it measures:
+- the baseline: the source's COPY TO piped straight into a COPY FROM of an unconstrained table in the warehouse
+  (the physical limit of moving those bytes between these two databases);
+- the full raw load (staging table, primary key, quarantine check, deletion carry-over, atomic swap);
+- an incremental sync after 1% of the rows changed.
+Peak memory is this process's resident set size sampled during each load (Postgres' own memory is not ours).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import psutil
+import psycopg2
+from psycopg2 import sql
+
+from revops_assets import settings
+from revops_assets.raw.sync import stream_copy, sync_table
+from revops_assets.resources.postgres import PostgresResource
+from revops_assets.sources.catalog import source_tables
+from revops_assets.warehouse.ddl import apply_warehouse_ddl
+
+BENCH_DBS = {"odoo": "bench_odoo", "apn": "bench_apn", "warehouse": "bench_warehouse"}
+TARGET_FULL_VS_PIPE = 0.7
+TARGET_INCREMENTAL_VS_FULL = 0.10
+
+
+class PeakRss:
+    """Samples this process's RSS every few ms; `peak_mb` is the growth above the level at start."""
+
+    def __init__(self, interval: float = 0.005) -> None:
+        self.interval = interval
+        self.process = psutil.Process()
+        self.start_rss = self.peak_rss = 0
+        self._stop = threading.Event()
+
+    def __enter__(self) -> "PeakRss":
+        self.start_rss = self.peak_rss = self.process.memory_info().rss
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak_rss = max(self.peak_rss, self.process.memory_info().rss)
+            time.sleep(self.interval)
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def peak_mb(self) -> float:
+        return (self.peak_rss - self.start_rss) / 1e6
+
+
+@dataclass
+class Measure:
+    label: str
+    rows: int
+    mb: float
+    seconds: float
+    peak_mb: float
+
+    @property
+    def rows_per_s(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+    @property
+    def mb_per_s(self) -> float:
+        return self.mb / self.seconds if self.seconds else 0.0
+
+
+def bare_pipe(source: PostgresResource, warehouse: PostgresResource, table: str) -> Measure:
+    """The baseline: the same two COPYs with nothing else (no staging logic, keys, swap or audit)."""
+    src, wh = source.open(), warehouse.open()
+    try:
+        with src.cursor() as scur, wh.cursor() as wcur:
+            target = sql.Identifier("bench", f"pipe_{table}")
+            wcur.execute("create schema if not exists bench")
+            wcur.execute(sql.SQL("drop table if exists {}").format(target))
+            scur.execute(
+                "select string_agg(quote_ident(attname) || ' ' || format_type(atttypid, atttypmod), ', ' order by attnum) "
+                "from pg_attribute where attrelid = to_regclass(%s) and attnum > 0 and not attisdropped",
+                (f"public.{table}",),
+            )
+            columns_ddl = scur.fetchone()[0]
+            wcur.execute(sql.SQL("create table {} (" + columns_ddl + ")").format(target))
+            wh.commit()
+            with PeakRss() as rss:
+                started = time.monotonic()
+                rows, nbytes = stream_copy(
+                    scur,
+                    sql.SQL("copy {} to stdout").format(sql.Identifier("public", table)),
+                    wcur,
+                    sql.SQL("copy {} from stdin").format(target),
+                )
+                wh.commit()
+                seconds = time.monotonic() - started
+            wcur.execute(sql.SQL("drop table {}").format(target))
+            wh.commit()
+    finally:
+        src.close()
+        wh.close()
+    return Measure(f"bare COPY pipe {table}", rows, nbytes / 1e6, seconds, rss.peak_mb)
+
+
+def timed_sync(entry, source, warehouse, mode: str, label: str) -> Measure:
+    with PeakRss() as rss:
+        started = time.monotonic()
+        result = sync_table(entry, source, warehouse, run_id=f"bench-{mode}-{int(started)}", mode=mode)
+        seconds = time.monotonic() - started
+    return Measure(label, result.rows_read, result.bytes_read / 1e6, seconds, rss.peak_mb)
+
+
+def prepare_sources(server, billing_rows: int, leads: int, seed: int) -> dict[str, str]:
+    from revops_assets.sources.synthetic import seed_sources
+
+    dsns = {}
+    for key, db in BENCH_DBS.items():
+        server.drop_database(db)
+        server.ensure_database(db)
+        dsns[key] = server.dsn(db)
+    apply_warehouse_ddl(dsns["warehouse"])
+    with tempfile.TemporaryDirectory() as truth:
+        seed_sources(dsns["odoo"], dsns["apn"], Path(truth), scale=2000, seed=seed, billing_rows=billing_rows)
+    widen_crm_lead(dsns["odoo"], leads)
+    return dsns
+
+
+def widen_crm_lead(odoo_dsn: str, target_rows: int) -> None:
+    """Replicate the seeded opportunities server-side (new ids, same wide rows) up to `target_rows`."""
+    with psycopg2.connect(odoo_dsn) as conn, conn.cursor() as cur:
+        cur.execute("select count(*) from crm_lead")
+        have = cur.fetchone()[0]
+        if have >= target_rows:
+            return
+        cur.execute(
+            "select string_agg(quote_ident(column_name), ', ' order by ordinal_position) from information_schema.columns "
+            "where table_schema = 'public' and table_name = 'crm_lead' and column_name <> 'id'"
+        )
+        columns = cur.fetchone()[0]
+        copies = -(-(target_rows - have) // have)
+        cur.execute(
+            sql.SQL(
+                "insert into crm_lead (" + columns + ") select " + columns + " from crm_lead, generate_series(1, %s) "
+                "limit %s"
+            ),
+            (copies, target_rows - have),
+        )
+        cur.execute("analyze crm_lead")
+
+
+def touch_one_percent(odoo_dsn: str, table: str) -> int:
+    with psycopg2.connect(odoo_dsn) as conn, conn.cursor() as cur:
+        cur.execute(
+            sql.SQL("update {} set write_date = now() at time zone 'UTC' where id % 100 = 0").format(
+                sql.Identifier(table)
+            )
+        )
+        return cur.rowcount
+
+
+def run(billing_rows: int, leads: int, seed: int) -> list[tuple[str, Measure, Measure, Measure]]:
+    from revops_assets.warehouse.bootstrap import bring_up
+
+    if settings.uses_external_servers():
+        raise ValueError("bench ingest uses the embedded server; unset WAREHOUSE_DSN/ODOO_DSN/APN_DSN")
+    bring_up()
+    server = settings.embedded_server()
+    print(f"preparing sources: {billing_rows:,} billing rows, {leads:,} crm_lead rows ...", flush=True)
+    t0 = time.monotonic()
+    dsns = prepare_sources(server, billing_rows, leads, seed)
+    print(f"  sources ready in {time.monotonic() - t0:.1f}s", flush=True)
+    source = PostgresResource(dsn=dsns["odoo"], connection_name="odoo source (bench)", read_only=True)
+    warehouse = PostgresResource(dsn=dsns["warehouse"], connection_name="warehouse (bench)")
+    entries = {e.table: e for e in source_tables() if e.source == "odoo"}
+    results = []
+    for table in ("c_billing_internal_cur", "crm_lead"):
+        entry = entries[table]
+        pipe = bare_pipe(source, warehouse, table)
+        full = timed_sync(entry, source, warehouse, "full", f"raw full load {table}")
+        changed = touch_one_percent(dsns["odoo"], table)
+        incremental = timed_sync(entry, source, warehouse, "incremental", f"raw incremental {table} ({changed:,} changed)")
+        results.append((table, pipe, full, incremental))
+        print_rows([pipe, full, incremental])
+    return results
+
+
+def print_rows(rows: list[Measure]) -> None:
+    for m in rows:
+        print(
+            f"  {m.label:<52} {m.rows:>10,} rows {m.seconds:>7.2f}s {m.rows_per_s:>11,.0f} rows/s "
+            f"{m.mb_per_s:>7.1f} MB/s  peak +{m.peak_mb:,.1f} MB",
+            flush=True,
+        )
+
+
+def report(results) -> str:
+    lines = [
+        f"| table | rows | bare pipe rows/s | full load rows/s | full / pipe (target >= {TARGET_FULL_VS_PIPE}) "
+        f"| full MB/s | incremental 1% s | incr / full (target <= {TARGET_INCREMENTAL_VS_FULL}) | peak MB full |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for table, pipe, full, incr in results:
+        lines.append(
+            f"| {table} | {full.rows:,} | {pipe.rows_per_s:,.0f} | {full.rows_per_s:,.0f} | "
+            f"{full.rows_per_s / pipe.rows_per_s:.2f} | {full.mb_per_s:.1f} | {incr.seconds:.2f} | "
+            f"{incr.seconds / full.seconds:.3f} | {full.peak_mb:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="revops bench ingest", description=__doc__.splitlines()[0])
+    parser.add_argument("--billing-rows", type=int, default=1_000_000)
+    parser.add_argument("--leads", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", action="store_true", help="keep the bench databases afterwards")
+    args = parser.parse_args(argv)
+    results = run(args.billing_rows, args.leads, args.seed)
+    print()
+    print(f"revops bench ingest — {date.today().isoformat()}, {psutil.cpu_count()} cores")
+    print(report(results))
+    if not args.keep:
+        server = settings.embedded_server()
+        for db in BENCH_DBS.values():
+            server.drop_database(db)
