@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from revops_assets.warehouse.embedded import EmbeddedPostgres
+from revops_assets_tests.fixtures_models import minilm_path, tiny_bge_m3_path  # noqa: F401 (fixtures)
 
 
 def free_port() -> int:
@@ -91,3 +92,14 @@ def seeded(pg, tmp_path_factory) -> SeededWarehouse:
     result = dg.materialize(raw_assets(), resources=warehouse.resources)
     assert result.success
     return warehouse
+
+
+@pytest.fixture(scope="session")
+def core_ready(seeded) -> SeededWarehouse:
+    """The seeded warehouse with every core entity built."""
+    import dagster as dg
+
+    from revops_assets.core.assets import core_assets
+
+    assert dg.materialize(core_assets(), resources=seeded.resources).success
+    return seeded

@@ -13,8 +13,9 @@ from revops_assets.core.opportunities import normalize_ace_row, normalize_odoo_r
 
 
 @pytest.fixture(scope="module")
-def core_built(seeded):
-    result = dg.materialize(core_assets(), resources=seeded.resources)
+def core_built(core_ready):
+    # a second build over the same raw data: idempotent, and its events are what these tests read
+    result = dg.materialize(core_assets(), resources=core_ready.resources)
     assert result.success
     return result
 
