@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -43,14 +45,29 @@ def _dagster_home(tmp_path_factory) -> Path:
     return home
 
 
+def server_home_dir() -> Path:
+    """A home for an embedded server outside pytest's tmp root, which pytest keeps at mode 0700 (the server runs
+    as another user when we are root)."""
+    return Path(tempfile.mkdtemp(prefix="revops-test-pg-"))
+
+
+@pytest.fixture
+def server_home():
+    home = server_home_dir()
+    yield home
+    shutil.rmtree(home, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
-def pg(tmp_path_factory) -> TestPostgres:
-    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "home", free_port())
+def pg() -> TestPostgres:
+    home = server_home_dir()
+    server = EmbeddedPostgres(home / "home", free_port())
     server.start()
     try:
         yield TestPostgres(server)
     finally:
         server.stop()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 class SeededWarehouse:

@@ -16,13 +16,13 @@ from .conftest import free_port
 
 
 @pytest.fixture
-def embedded_env(tmp_path, monkeypatch):
+def embedded_env(server_home, monkeypatch):
     """A private REVOPS_HOME and port, with no external DSNs, as on a fresh machine; stopped afterwards."""
     for name in (*settings.DSN_VARS, "DAGSTER_PG_URL"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("REVOPS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("REVOPS_HOME", str(server_home / "home"))
     monkeypatch.setenv("REVOPS_PG_PORT", str(free_port()))
-    yield tmp_path / "home"
+    yield server_home / "home"
     settings.embedded_server().stop()
 
 
@@ -50,6 +50,10 @@ def test_up_is_idempotent_and_down_stops(embedded_env, capsys):
         cur.execute("select '[1,2,3]'::vector <=> '[1,2,4]'::vector")
         assert 0 < cur.fetchone()[0] < 0.05
     assert (settings.dagster_home() / "dagster.yaml").resolve() == settings.project_root() / "dagster.yaml"
+    assert "dagster pools: odoo_source=2, apn_source=2, gpu=1" in first
+    with psycopg2.connect(conns.warehouse_dsn.replace("revops_core", "dagster")) as conn, conn.cursor() as cur:
+        cur.execute("select concurrency_key, count(*) from concurrency_slots group by 1 order by 1")
+        assert cur.fetchall() == [("apn_source", 2), ("gpu", 1), ("odoo_source", 2)]
 
     assert cli.main(["down"]) == 0
     assert "stopped" in capsys.readouterr().out
@@ -71,8 +75,8 @@ def test_busy_port_is_a_clear_error(embedded_env, capsys):
     assert "Traceback" not in err
 
 
-def test_stale_lock_is_cleared(tmp_path):
-    server = EmbeddedPostgres(tmp_path / "h", free_port())
+def test_stale_lock_is_cleared(server_home):
+    server = EmbeddedPostgres(server_home / "h", free_port())
     server.start()
     pid_file = server.pgdata / "postmaster.pid"
     server.stop()
@@ -97,6 +101,7 @@ def test_env_prints_embedded_exports(embedded_env, capsys):
 def test_external_servers_start_nothing(pg, tmp_path, monkeypatch, capsys):
     dsn = pg.create_database("external_wh")
     monkeypatch.setenv("REVOPS_HOME", str(tmp_path / "never"))
+    monkeypatch.delenv("DAGSTER_PG_URL", raising=False)
     monkeypatch.setenv("WAREHOUSE_DSN", dsn)
     monkeypatch.setenv("ODOO_DSN", pg.dsn("postgres"))
     monkeypatch.setenv("APN_DSN", pg.dsn("postgres"))
@@ -162,11 +167,11 @@ def test_bad_port_setting_is_a_clear_error(monkeypatch, capsys):
     assert "REVOPS_PG_PORT must be a port number" in capsys.readouterr().err
 
 
-def test_embedded_start_refuses_second_port(tmp_path):
-    server = EmbeddedPostgres(tmp_path / "h", free_port())
+def test_embedded_start_refuses_second_port(server_home):
+    server = EmbeddedPostgres(server_home / "h", free_port())
     server.start()
     try:
         with pytest.raises(EmbeddedServerError, match="already runs on port"):
-            EmbeddedPostgres(tmp_path / "h", free_port()).start()
+            EmbeddedPostgres(server_home / "h", free_port()).start()
     finally:
         server.stop()

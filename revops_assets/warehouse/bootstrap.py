@@ -32,7 +32,35 @@ def bring_up() -> list[str]:
     conns = settings.connections()
     applied = apply_warehouse_ddl(conns.warehouse_dsn)
     lines.append(f"warehouse schemas {', '.join(LAYER_SCHEMAS)} ready ({', '.join(applied)})")
+    if conns.dagster_pg_url:
+        limits = set_pool_limits(conns.dagster_pg_url)
+        lines.append("dagster pools: " + ", ".join(f"{pool}={n}" for pool, n in limits.items()))
     return lines
+
+
+# Reads per source database and GPU model copies allowed at once (dagster.yaml only holds the default limit).
+POOL_LIMITS = {"odoo_source": 2, "apn_source": 2, "gpu": 1}
+
+
+def set_pool_limits(dagster_pg_url: str) -> dict[str, int]:
+    """Set the concurrency pools on the Dagster instance whose storage is `dagster_pg_url`."""
+    import dagster as dg
+
+    previous = os.environ.get("DAGSTER_PG_URL")
+    os.environ["DAGSTER_PG_URL"] = dagster_pg_url  # dagster.yaml reads it while the instance loads
+    try:
+        instance = dg.DagsterInstance.from_config(str(link_dagster_home()))
+        try:
+            for pool, limit in POOL_LIMITS.items():
+                instance.event_log_storage.set_concurrency_slots(pool, limit)
+        finally:
+            instance.dispose()
+    finally:
+        if previous is None:
+            os.environ.pop("DAGSTER_PG_URL", None)
+        else:
+            os.environ["DAGSTER_PG_URL"] = previous
+    return dict(POOL_LIMITS)
 
 
 def link_dagster_home() -> Path:

@@ -151,6 +151,8 @@ class EmbeddedPostgres:
             ) from None
 
     def _pg_ctl(self, args: list[str], *, what: str) -> None:
+        if os.geteuid() == 0:
+            _make_traversable(self.pgdata)  # a parent may have been chmod-ed since (pytest resets its tmp root)
         self._run_as_server_user([str(_bin_dir() / "pg_ctl"), "-D", str(self.pgdata), *args], what=what)
 
     def _ensure_initialised(self) -> bool:

@@ -18,7 +18,7 @@ import numpy as np
 from revops_assets.sources.synthetic import catalog
 from revops_assets.sources.synthetic.deals import LINKED, World, partner_company_of
 from revops_assets.sources.synthetic.fx import FxTable, add_months, month_index
-from revops_assets.sources.synthetic.odoo import SYSTEM_UID, OdooIds
+from revops_assets.sources.synthetic.odoo.context import SYSTEM_UID, OdooIds
 
 DEFAULT_MONTHS = 24
 MAX_MONTHS = 240
@@ -182,14 +182,23 @@ def _pod_months(world: World, accounts: list, months: int) -> np.ndarray:
 
 
 # -- row text -----------------------------------------------------------------------------------------------------
+_TIMES: list[str] = []
+
+
 def _money(values: np.ndarray) -> list[str]:
-    return [f"{v:.2f}" for v in values.tolist()]
+    return list(map("{:.2f}".format, values.tolist()))
+
+
+def _ints(values: np.ndarray) -> list[str]:
+    return list(map(str, values.tolist()))
 
 
 def _stamp(day: date, seconds: np.ndarray) -> list[str]:
     """'YYYY-MM-DD HH:MM:SS' strings for one day plus per-row seconds."""
+    if not _TIMES:
+        _TIMES.extend(f" {s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400))
     prefix = day.isoformat()
-    return [f"{prefix} {s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in seconds.tolist()]
+    return [prefix + _TIMES[s] for s in seconds.tolist()]
 
 
 def _lines(columns: list) -> str:
@@ -243,6 +252,7 @@ def cost_chunks(plan: BillingPlan) -> Iterator[str]:
         item_type = np.where(rng.random(len(active)) < 0.1, "SavingsPlanCoveredUsage", "Usage").astype(object)
         stamps_all = _stamp(imported, seconds)
         period_s = period.isoformat()
+        invoice_prefix = f"{period.year}{period.month:02d}"
         for part in _chunks(np.arange(len(active))):
             n = len(part)
             a, p = acc[part], prod[part]
@@ -250,18 +260,18 @@ def cost_chunks(plan: BillingPlan) -> Iterator[str]:
             next_id += n
             stamps = [stamps_all[i] for i in part.tolist()]
             cols = [
-                [str(i) for i in ids.tolist()],
+                _ints(ids),
                 [f"{period_s[:7]}/{num}/{code}" for num, code in zip(numbers[a].tolist(), codes[p].tolist())],
                 [period_s] * n, [period_s] * n, [end.isoformat()] * n,
-                [str(i) for i in plan.account_id[a].tolist()],
+                _ints(plan.account_id[a]),
                 [str(i) if i else r"\N" for i in plan.payer_id[a].tolist()],
-                [str(i) for i in plan.product_ids[p].tolist()],
+                _ints(plan.product_ids[p]),
                 codes[p].tolist(), names[p].tolist(), usage[p].tolist(), item_type[part].tolist(),
-                [f"{q:.4f}" for q in quantity[part].tolist()],
+                list(map("{:.4f}".format, quantity[part].tolist())),
                 _money(cost[part]), _money(blended[part]), _money(net[part]),
                 [usd] * n,
-                [f"{period.year}{period.month:02d}{num[-6:]}" for num in numbers[a].tolist()],
-                [str(i) for i in plan.company_odoo_company[plan.account_company[a]].tolist()],
+                [invoice_prefix + num[-6:] for num in numbers[a].tolist()],
+                _ints(plan.company_odoo_company[plan.account_company[a]]),
                 [str(SYSTEM_UID)] * n, stamps, [str(SYSTEM_UID)] * n, stamps,
             ]
             yield _lines(cols)
@@ -315,19 +325,19 @@ def line_chunks(plan: BillingPlan) -> Iterator[str]:
             next_id += n
             stamps = [stamps_all[i] for i in part.tolist()]
             cols = [
-                [str(i) for i in ids.tolist()],
-                [str(i) for i in bills[part].tolist()],
-                [str(i) for i in plan.account_id[a].tolist()],
-                [str(i) for i in plan.product_ids[p].tolist()],
+                _ints(ids),
+                _ints(bills[part]),
+                _ints(plan.account_id[a]),
+                _ints(plan.product_ids[p]),
                 codes[p].tolist(), names[p].tolist(), [period.isoformat()] * n,
                 [f"{name} - {label}" for name in names[p].tolist()],
-                [f"{q:.4f}" for q in quantity[part].tolist()],
+                list(map("{:.4f}".format, quantity[part].tolist())),
                 _money(usd_cost[part]),
-                [f"{x * 100:.2f}" for x in markup[part].tolist()],
-                [f"{x:.6f}" for x in price_unit[part].tolist()],
+                _money(markup[part] * 100),
+                list(map("{:.6f}".format, price_unit[part].tolist())),
                 _money(amount[part]),
-                [str(i) for i in cur_ids[cur_index[c]].tolist()],
-                [str(i) for i in plan.company_odoo_company[c].tolist()],
+                _ints(cur_ids[cur_index[c]]),
+                _ints(plan.company_odoo_company[c]),
                 [str(SYSTEM_UID)] * n, stamps, [str(SYSTEM_UID)] * n, stamps,
             ]
             yield _lines(cols)
@@ -364,17 +374,18 @@ def spp_chunks(plan: BillingPlan) -> Iterator[str]:
             ids = np.arange(next_id, next_id + n)
             next_id += n
             stamps = _stamp(created, rng.integers(0, 86400, n))
+            prefix, ref = f"{program}/{period:%Y-%m}/", f"{program}-{period:%Y%m}-"
             cols = [
-                [str(i) for i in ids.tolist()],
-                [f"{program}/{period:%Y-%m}/{i:06d}" for i in ids.tolist()],
-                [str(i) for i in plan.account_id[accounts].tolist()],
+                _ints(ids),
+                [f"{prefix}{i:06d}" for i in ids.tolist()],
+                _ints(plan.account_id[accounts]),
                 [str(i) if i else r"\N" for i in plan.payer_id[accounts].tolist()],
-                [str(i) for i in plan.company_partner[comp].tolist()],
+                _ints(plan.company_partner[comp]),
                 [period.isoformat()] * n, [program] * n, [kind] * n,
-                _money(eligible), [f"{x:.2f}" for x in pct.tolist()], _money(discount), [usd] * n,
+                _money(eligible), _money(pct), _money(discount), [usd] * n,
                 ["draft" if current else "posted"] * n,
-                [f"{program}-{period:%Y%m}-{numbers[i][-6:]}" for i in accounts.tolist()],
-                [str(i) for i in plan.company_odoo_company[comp].tolist()],
+                [ref + numbers[i][-6:] for i in accounts.tolist()],
+                _ints(plan.company_odoo_company[comp]),
                 [str(SYSTEM_UID)] * n, stamps, [str(SYSTEM_UID)] * n, stamps,
             ]
             yield _lines(cols)

@@ -17,7 +17,7 @@ import numpy as np
 from revops_assets.sources.synthetic.billing import TAX, BillingPlan
 from revops_assets.sources.synthetic.fx import add_months
 from revops_assets.sources.synthetic.loading import copy_value
-from revops_assets.sources.synthetic.odoo import SYSTEM_UID
+from revops_assets.sources.synthetic.odoo.context import SYSTEM_UID
 
 CHUNK = 10_000
 BILL_COLUMNS = ("id", "name", "partner_id", "company_id", "period", "bill_date", "due_date", "currency_id",
@@ -70,29 +70,35 @@ def bill_book(plan: BillingPlan, next_move_id: int, sequences: dict[tuple[int, i
     paid_draw = rng.random(len(order)) < 0.9
     hours = rng.integers(6, 20, len(order))
     midnight = datetime.combine(plan.today, datetime.min.time())
+    bill_dates = [add_months(p, 1) + timedelta(days=4) for p in plan.periods]
+    created_at = [datetime.combine(min(add_months(p, 1) + timedelta(days=3), plan.today), datetime.min.time())
+                  for p in plan.periods]
+    latest = midnight - timedelta(minutes=1)
+    untaxed_all = np.round(plan.bill_untaxed, 2).tolist()
+    cost_all = np.round(plan.bill_cost, 2).tolist()
+    bill_ids = plan.bill_id[comp_idx, month_idx].tolist()
+    odoo_company = plan.company_odoo_company.tolist()
+    tax_rate = [TAX[c] for c in plan.company_currency]
     bills = []
-    for i, (c, m) in enumerate(zip(comp_idx.tolist(), month_idx.tolist())):
-        bid = int(plan.bill_id[c, m])
-        period = plan.periods[m]
+    for i, (bid, c, m) in enumerate(zip(bill_ids, comp_idx.tolist(), month_idx.tolist())):
         current = m == plan.months - 1
         state = "draft" if current else "validated" if validated[i] else "invoiced"
-        bill_date = None if current else add_months(period, 1) + timedelta(days=4)
-        untaxed = round(float(plan.bill_untaxed[bid]), 2)
-        tax = round(untaxed * TAX[plan.company_currency[c]], 2)
-        created = datetime.combine(min(add_months(period, 1) + timedelta(days=3), plan.today), datetime.min.time())
+        bill_date = None if current else bill_dates[m]
+        untaxed = untaxed_all[bid]
+        created = created_at[m]
         move_id = move_name = number = None
         paid = False
         if state != "draft":
             move_id = next_move_id
             next_move_id += 1
             if state == "invoiced":
-                key = (int(plan.company_odoo_company[c]), bill_date.year)
+                key = (odoo_company[c], bill_date.year)
                 number = sequences[key] = sequences.get(key, 0) + 1
                 move_name = f"INV/{bill_date.year}/{number:05d}"
                 paid = (plan.today - bill_date).days > 45 and bool(paid_draw[i])
         written = created + (timedelta(days=int(hours[i])) if paid else timedelta(hours=int(hours[i])))
-        bills.append(Bill(bid, c, m, period, state, untaxed, tax, round(float(plan.bill_cost[bid]), 2), bill_date,
-                          created, min(written, midnight - timedelta(minutes=1)), move_id, move_name, number, paid))
+        bills.append(Bill(bid, c, m, plan.periods[m], state, untaxed, round(untaxed * tax_rate[c], 2), cost_all[bid],
+                          bill_date, created, min(written, latest), move_id, move_name, number, paid))
     return bills
 
 
@@ -115,16 +121,23 @@ def _chunked(lines: Iterator[str]) -> Iterator[str]:
         yield "\n".join(buffer) + "\n"
 
 
+def _per_company(plan: BillingPlan) -> tuple[list[str], list[str], list[str]]:
+    """(res_partner id, res_company id, currency id) of each billed company, as text."""
+    return ([str(p) for p in plan.company_partner.tolist()], [str(c) for c in plan.company_odoo_company.tolist()],
+            [str(plan.currency_ids[c]) for c in plan.company_currency])
+
+
 def bill_chunks(plan: BillingPlan, bills: list[Bill]) -> Iterator[str]:
+    partners, companies, currencies = _per_company(plan)
+
     def lines() -> Iterator[str]:
         for b in bills:
-            currency = plan.company_currency[b.company]
-            rate = plan.fx.rate(currency, plan.months - 1 - b.month)
+            rate = plan.fx.rate(plan.company_currency[b.company], plan.months - 1 - b.month)
             yield "\t".join((
                 str(b.id), f"BILL/{b.period.year}/{b.period.month:02d}/{b.id:06d}",
-                str(plan.company_partner[b.company]), str(plan.company_odoo_company[b.company]), b.period.isoformat(),
+                partners[b.company], companies[b.company], b.period.isoformat(),
                 _n(b.bill_date), _n(b.bill_date and b.bill_date + timedelta(days=30)),
-                str(plan.currency_ids[currency]), f"{rate:.6f}", _money(b.untaxed), _money(b.tax), _money(b.total),
+                currencies[b.company], f"{rate:.6f}", _money(b.untaxed), _money(b.tax), _money(b.total),
                 _money(b.cost_usd), b.state, _n(b.move_id), str(SYSTEM_UID), str(b.created), str(SYSTEM_UID),
                 str(b.written),
             ))
@@ -132,24 +145,25 @@ def bill_chunks(plan: BillingPlan, bills: list[Bill]) -> Iterator[str]:
 
 
 def move_chunks(plan: BillingPlan, bills: list[Bill], partner_names: dict[int, str]) -> Iterator[str]:
+    partners, companies, currencies = _per_company(plan)
+    names = [copy_value(partner_names.get(p)) for p in plan.company_partner.tolist()]
+
     def lines() -> Iterator[str]:
         for b in bills:
             if b.move_id is None:
                 continue
-            currency = str(plan.currency_ids[plan.company_currency[b.company]])
-            company = str(plan.company_odoo_company[b.company])
-            partner = int(plan.company_partner[b.company])
+            currency, company, partner = currencies[b.company], companies[b.company], partners[b.company]
             posted = b.state == "invoiced"
             residual = 0.0 if b.paid else b.total
             prefix = f"INV/{b.bill_date.year}/"
             yield "\t".join((
                 str(b.move_id), b.move_name or "/", b.bill_date.isoformat(), "posted" if posted else "draft",
-                "out_invoice" if b.untaxed >= 0 else "out_refund", company, company, currency, str(partner),
-                str(partner), _n(b.move_name), b.bill_date.isoformat(), (b.bill_date + timedelta(days=30)).isoformat(),
+                "out_invoice" if b.untaxed >= 0 else "out_refund", company, company, currency, partner,
+                partner, _n(b.move_name), b.bill_date.isoformat(), (b.bill_date + timedelta(days=30)).isoformat(),
                 f"BILL/{b.period.year}/{b.period.month:02d}/{b.id:06d}", str(SYSTEM_UID), _money(b.untaxed),
                 _money(b.tax), _money(b.total), _money(residual), _money(b.untaxed), _money(b.tax), _money(b.total),
                 _money(b.total), _money(residual), "paid" if b.paid else "not_paid",
-                copy_value(partner_names.get(partner)), prefix, _n(b.sequence), "t" if posted else "f",
+                names[b.company], prefix, _n(b.sequence), "t" if posted else "f",
                 "no", str(SYSTEM_UID), str(b.created), str(SYSTEM_UID), str(b.written),
             ))
     return _chunked(lines())
@@ -157,14 +171,14 @@ def move_chunks(plan: BillingPlan, bills: list[Bill], partner_names: dict[int, s
 
 def move_line_chunks(plan: BillingPlan, bills: list[Bill], next_line_id: int, product_id: int) -> Iterator[str]:
     """Per invoice: the AWS usage line, a tax line when taxed, and the receivable (payment term) line."""
+    partners, companies, currencies = _per_company(plan)
+
     def lines() -> Iterator[str]:
         line_id = next_line_id
         for b in bills:
             if b.move_id is None:
                 continue
-            currency = str(plan.currency_ids[plan.company_currency[b.company]])
-            company = str(plan.company_odoo_company[b.company])
-            partner = str(plan.company_partner[b.company])
+            currency, company, partner = currencies[b.company], companies[b.company], partners[b.company]
             state = "posted" if b.state == "invoiced" else "draft"
             due = (b.bill_date + timedelta(days=30)).isoformat()
             audit = (str(SYSTEM_UID), str(b.created), str(SYSTEM_UID), str(b.written))

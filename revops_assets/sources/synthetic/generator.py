@@ -20,7 +20,7 @@ from revops_assets.sources.synthetic import billing, bills, loading
 from revops_assets.sources.synthetic.apn import apn_tables
 from revops_assets.sources.synthetic.deals import World, build_world
 from revops_assets.sources.synthetic.fx import FxTable
-from revops_assets.sources.synthetic.odoo import OdooBuilder
+from revops_assets.sources.synthetic.odoo import build_odoo, sale_invoices
 
 REFERENCE_DATE = date(2026, 11, 1)  # "today" of the synthetic world; fixed so that seeds reproduce
 TRUTH_FILE = "opportunity_links.csv"
@@ -91,9 +91,8 @@ class _Stopwatch:
 
 
 def _load_odoo(dsn: str, world: World, fx: FxTable, billing_rows: int | None, lap: _Stopwatch) -> dict[str, int]:
-    builder = OdooBuilder(world, fx)
-    tables = builder.build()
-    plan = billing.plan_billing(world, builder.ids, fx, target_rows=billing_rows)
+    odoo = build_odoo(world, fx)
+    plan = billing.plan_billing(world, odoo.ids, fx, target_rows=billing_rows)
     lap("odoo_render")
     counts: dict[str, int] = {}
     conn = psycopg2.connect(dsn)
@@ -101,7 +100,7 @@ def _load_odoo(dsn: str, world: World, fx: FxTable, billing_rows: int | None, la
         with conn.cursor() as cur:
             loading.reset_schema(cur)
             loading.run_sql_file(cur, loading.SOURCES_SQL / "odoo.sql")
-            for table, rows in tables.items():
+            for table, rows in odoo.tables.items():
                 counts[table] = loading.copy_rows(cur, table, rows)
             lap("odoo_load")
             counts["c_billing_internal_cur"] = loading.copy_text(
@@ -110,15 +109,15 @@ def _load_odoo(dsn: str, world: World, fx: FxTable, billing_rows: int | None, la
                 cur, "c_billing_bill_line", billing.LINE_COLUMNS, billing.line_chunks(plan))
             counts["c_billing_spp_bill"] = loading.copy_text(
                 cur, "c_billing_spp_bill", billing.SPP_COLUMNS, billing.spp_chunks(plan))
-            moves, move_lines, sequences = builder.sale_invoices()
+            moves, move_lines, sequences = sale_invoices(odoo)
             book = bills.bill_book(plan, len(moves) + 1, sequences)
             counts["c_billing_bill"] = loading.copy_text(
                 cur, "c_billing_bill", bills.BILL_COLUMNS, bills.bill_chunks(plan, book))
             counts["account_move"] = loading.copy_rows(cur, "account_move", moves) + loading.copy_text(
-                cur, "account_move", bills.MOVE_COLUMNS, bills.move_chunks(plan, book, builder.partner_name))
+                cur, "account_move", bills.MOVE_COLUMNS, bills.move_chunks(plan, book, odoo.partner_name))
             counts["account_move_line"] = loading.copy_rows(cur, "account_move_line", move_lines) + loading.copy_text(
                 cur, "account_move_line", bills.MOVE_LINE_COLUMNS,
-                bills.move_line_chunks(plan, book, len(move_lines) + 1, builder.ids.variant["AWS-RESALE"]))
+                bills.move_line_chunks(plan, book, len(move_lines) + 1, odoo.ids.variant["AWS-RESALE"]))
             lap("billing")
             loading.run_sql_file(cur, loading.SOURCES_SQL / "reset_sequences.sql")
             loading.run_sql_file(cur, loading.SOURCES_SQL / "odoo_constraints.sql")
