@@ -199,7 +199,7 @@ def print_rows(rows: list[Measure]) -> None:
     for m in rows:
         print(
             f"  {m.label:<52} {m.rows:>10,} rows {m.seconds:>7.2f}s {m.rows_per_s:>11,.0f} rows/s "
-            f"{m.mb_per_s:>7.1f} MB/s  peak +{m.peak_mb:,.1f} MB",
+            f"{m.mb_per_s:>7.1f} MB/s  peak RSS +{m.peak_mb:,.1f} MB",
             flush=True,
         )
 

@@ -466,18 +466,29 @@ class TableSync:
         return wcur.rowcount
 
     def _verify(self, wcur, result: SyncResult) -> None:
+        """Live rows, and duplicate/null keys: read off the primary-key constraint when Postgres enforces it."""
         wcur.execute(
-            sql.SQL(
-                "select count(*) filter (where {deleted} is null), "
-                "count(*) - count(distinct ({pk})), count(*) filter (where {any_null}) from {table}"
-            ).format(
-                deleted=sql.Identifier(DELETED_AT),
+            sql.SQL("select count(*) from {} where {} is null").format(self.table, sql.Identifier(DELETED_AT))
+        )
+        result.raw_live_rows = wcur.fetchone()[0]
+        wcur.execute(
+            "select array_agg(a.attname::text order by a.attname) from pg_index i "
+            "join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey) "
+            "where i.indrelid = to_regclass(%s) and i.indisprimary",
+            (f"{RAW_SCHEMA}.{self.entry.raw_table}",),
+        )
+        enforced = wcur.fetchone()[0]
+        if enforced == sorted(self.pk):
+            result.raw_duplicate_keys = result.raw_null_keys = 0
+            return
+        wcur.execute(
+            sql.SQL("select count(*) - count(distinct ({pk})), count(*) filter (where {any_null}) from {table}").format(
                 pk=_ident_list(self.pk),
                 any_null=sql.SQL(" or ").join(sql.SQL("{} is null").format(sql.Identifier(k)) for k in self.pk),
                 table=self.table,
             )
         )
-        result.raw_live_rows, result.raw_duplicate_keys, result.raw_null_keys = wcur.fetchone()
+        result.raw_duplicate_keys, result.raw_null_keys = wcur.fetchone()
 
     def _index_cursor(self, wcur) -> None:
         if self.entry.cursor:

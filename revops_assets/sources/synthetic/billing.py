@@ -23,7 +23,6 @@ from revops_assets.sources.synthetic.odoo.context import SYSTEM_UID, OdooIds
 DEFAULT_MONTHS = 24
 MAX_MONTHS = 240
 CHUNK_ROWS = 20_000
-TAX = {"USD": 0.0, "EUR": 0.19, "GBP": 0.2}
 SPP_PERCENT = {"USD": 8.0, "EUR": 7.0, "GBP": 6.0}
 POD_PERCENT = 3.0
 

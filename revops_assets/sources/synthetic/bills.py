@@ -14,7 +14,8 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
-from revops_assets.sources.synthetic.billing import TAX, BillingPlan
+from revops_assets.sources.synthetic import catalog
+from revops_assets.sources.synthetic.billing import BillingPlan
 from revops_assets.sources.synthetic.fx import add_months
 from revops_assets.sources.synthetic.loading import copy_value
 from revops_assets.sources.synthetic.odoo.context import SYSTEM_UID
@@ -78,7 +79,7 @@ def bill_book(plan: BillingPlan, next_move_id: int, sequences: dict[tuple[int, i
     cost_all = np.round(plan.bill_cost, 2).tolist()
     bill_ids = plan.bill_id[comp_idx, month_idx].tolist()
     odoo_company = plan.company_odoo_company.tolist()
-    tax_rate = [TAX[c] for c in plan.company_currency]
+    tax_rate = [catalog.PARTNER_VAT[c] for c in plan.company_currency]
     bills = []
     for i, (bid, c, m) in enumerate(zip(bill_ids, comp_idx.tolist(), month_idx.tolist())):
         current = m == plan.months - 1

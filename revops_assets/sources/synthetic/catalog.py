@@ -127,6 +127,7 @@ USD_RATES = {
     "SEK": 10.6, "CHF": 0.88, "SGD": 1.34, "MXN": 17.2, "DKK": 6.86, "NOK": 10.7, "PLN": 4.0, "NZD": 1.64,
     "ZAR": 18.6, "AED": 3.67,
 }
+PARTNER_VAT = {"USD": 0.0, "EUR": 0.19, "GBP": 0.2}  # VAT the partner charges, by its invoicing company's currency
 CURRENCY_SYMBOLS = {
     "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "AUD": "$", "CAD": "$", "INR": "₹", "BRL": "R$", "SEK": "kr",
     "CHF": "CHF", "SGD": "S$", "MXN": "$", "DKK": "kr", "NOK": "kr", "PLN": "zł", "NZD": "$", "ZAR": "R",
@@ -356,7 +357,7 @@ PROJECT_KINDS: tuple[ProjectKind, ...] = (
         ("AWSIoT", "AmazonKinesis", "AmazonTimestream", "AWSLambda"), 3),
     ProjectKind(
         "web", "Web development & DevOps",
-        ("website hosting", "e-commerce replatforming", "headless CMS", "mobile backend"),
+        ("website hosting", "e-commerce platform", "headless CMS", "mobile backend"),
         ("{W} on AWS", "New {w}", "{W} project", "{W} - AWS", "Replatform {w}"),
         ("{company} expects {n}x traffic peaks during campaigns.",
          "The current hosting provider cannot scale and suffers outages."),
@@ -506,7 +507,8 @@ SECTOR_INDUSTRY = {
     "Installaties": _R, "Zorg": "Healthcare", "Construtora": _R, "Alimentos": _C, "Tecnologia": _S, "Bygg": _R,
     "Teknik": _M, "Energi": _E, "Försäkring": _F, "Bussan": "Wholesale & Distribution", "Seisakusho": _M,
     "Technology": _S, "Systems": _S, "Shoji": "Wholesale & Distribution", "Denki": "Computers & Electronics",
-    "Kagaku": _M, "Unyu": _T, "Kensetsu": _R, "Shokuhin": _C, "Kogyo": _M, "Soft": _S, "Trading": "Wholesale & Distribution",
+    "Kagaku": _M, "Unyu": _T, "Kensetsu": _R, "Shokuhin": _C, "Kogyo": _M, "Soft": _S,
+    "Trading": "Wholesale & Distribution",
     "Electric": "Computers & Electronics", "Chemical": _M, "Industries": _M,
 }
 

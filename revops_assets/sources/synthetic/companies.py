@@ -297,8 +297,9 @@ def name_variant(r: random.Random, company: Company, noise: Noise) -> str:
     if r.random() < noise.p(0.25):
         base = _swap_and(base, r)
     words = base.split(" ")
-    if len(words) >= 3 and words[0] != "The" and r.random() < noise.p(0.06):
-        base = " ".join(words[:-1])
+    if len(words) >= 3 and words[-1] in catalog.SECTOR_INDUSTRY and words[-2] not in ("&", "and", "et", "y") \
+            and r.random() < noise.p(0.06):
+        base = " ".join(words[:-1])  # "Blue Ridge Logistics" -> "Blue Ridge"
     if base.startswith("The ") and r.random() < noise.p(0.4):
         base = base[4:]
     elif not base.startswith("The ") and company.country.locale.startswith("en") and r.random() < noise.p(0.02):

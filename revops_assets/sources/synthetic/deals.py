@@ -347,8 +347,8 @@ _FUNDED_KINDS = {"migration", "data", "ml", "sap", "containers"}
 _PROGRAMS = (("MAP 2.0 - Migrate", "Cash + Credits"), ("MAP 2.0 - Assess", "Cash"), ("POC Credits", "Credits"),
              ("Well-Architected Partner Program", "Credits"), ("Innovation Sandbox", "Credits"),
              ("Partner Opportunity Acceleration", "Cash"))
-_FUNDING_STATUS = ("Draft", "Submitted", "Pending Approval", "Approved", "Rejected", "Completed", "Cash Claim Submitted",
-                   "Expired")
+_FUNDING_STATUS = ("Draft", "Submitted", "Pending Approval", "Approved", "Rejected", "Completed",
+                   "Cash Claim Submitted", "Expired")
 
 
 def _assign_funding(r: random.Random, world: World) -> None:
@@ -365,7 +365,8 @@ def _assign_funding(r: random.Random, world: World) -> None:
         decided = None if status in ("Draft", "Submitted", "Pending Approval") else \
             min(submitted + timedelta(days=r.randint(5, 40)), world.today - timedelta(days=1))
         requested = nice_round(deal.monthly_usd * r.uniform(1.0, 4.0))
-        approved = None if decided is None or status == "Rejected" else nice_round(requested * r.choice((1, 1, 0.8, 0.5)))
+        approved = None if decided is None or status == "Rejected" else \
+            nice_round(requested * r.choice((1, 1, 0.8, 0.5)))
         start = submitted + timedelta(days=r.randint(7, 45))
         serial += r.randint(1, 40)
         count += 1
@@ -386,8 +387,8 @@ def _partner_payer(r: random.Random, taken: set[str]) -> str:
             return number
 
 
-def _make_deal(r: random.Random, seed: int, key: int, category: str, company: Company, earlier: list[Deal], reps: list[Rep],
-               window_start: datetime, span: int, today: date, noise: Noise) -> Deal:
+def _make_deal(r: random.Random, seed: int, key: int, category: str, company: Company, earlier: list[Deal],
+               reps: list[Rep], window_start: datetime, span: int, today: date, noise: Noise) -> Deal:
     parent = None
     aws = category not in (ODOO_PLAIN,)
     follow_ons = [d for d in earlier if d.kind is not None]

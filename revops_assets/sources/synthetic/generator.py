@@ -1,8 +1,8 @@
 """`seed_sources`: build the synthetic Odoo and APN databases and the ground truth that links them.
 
-Order of work: render the world (companies, deals, ids) in memory, load Odoo (small tables from dicts, billing
-streamed month by month, then the bills and invoices whose totals billing produced), add Odoo's constraints, load APN, and
-write the truth CSV last, outside both databases. Same seed and parameters give byte-identical tables.
+Order of work: render the world (companies, deals, ids) in memory; load Odoo (small tables from dicts, billing
+streamed month by month, then the bills and invoices whose totals billing produced); add Odoo's constraints; load
+APN; write the truth CSV last, outside both databases. Same seed and parameters give byte-identical tables.
 """
 
 from __future__ import annotations
