@@ -63,6 +63,10 @@ def test_entities_carry_normalized_values(core_built, seeded):
     assert seeded.query("select count(*) from core.odoo_opportunities where domain in ('gmail.com', 'yahoo.com', 'hotmail.com')") == [(0,)]
     assert seeded.query("select count(*) from core.odoo_opportunities where description_text ~ '<[a-z]+[ >]'") == [(0,)]
     assert seeded.query("select count(*) from core.odoo_opportunities where identity_hash is null or context_hash is null") == [(0,)]
+    # cross-system ids as people typed them are reduced to the canonical id, the raw value kept beside it
+    assert seeded.query("select count(*) from core.ace_opportunities where partner_crm_id !~ '^[0-9]+$'") == [(0,)]
+    assert seeded.query("select count(*) from core.odoo_opportunities where ace_opportunity_ref !~ '^O[0-9]+$'") == [(0,)]
+    assert seeded.query("select count(*) from core.ace_opportunities where partner_crm_id <> partner_crm_id_raw")[0][0] > 0
     account = seeded.query("select count(*) from core.aws_accounts where cardinality(odoo_opportunity_ids) > 0")[0][0]
     assert account > 0
 

@@ -23,7 +23,9 @@ select
     o.aws_create_date,
     o.aws_last_modified_date,
     o.aws_account                          as aws_account_id_raw,
-    nullif(trim(o.partner_crm_unique_identifier), '') as partner_crm_id,
+    nullif(trim(o.partner_crm_unique_identifier), '') as partner_crm_id_raw,
+    -- people type the Odoo id as '123', ' 123', '#123', 'ODOO-123': the trailing number is the id
+    substring(o.partner_crm_unique_identifier from '(\d+)\s*$') as partner_crm_id,
     o.owner_id,
     coalesce(u.name, o.opportunity_owner_name) as owner_name,
     coalesce(u.email, o.opportunity_owner_email) as owner_email,

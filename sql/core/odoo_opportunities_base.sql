@@ -47,7 +47,9 @@ select
     acct.name                                        as aws_account_id_raw,
     acct.c_aws_account_name                          as aws_account_name,
     l.origination,
-    l.c_aws_ace_opportunity_id                       as ace_opportunity_ref,
+    l.c_aws_ace_opportunity_id                       as ace_opportunity_ref_raw,
+    -- typed as 'o1234567', ' O1234567 ', 'ACE-O1234567': the canonical ACE id is O + digits
+    upper(substring(l.c_aws_ace_opportunity_id from '[Oo][0-9]{1,19}')) as ace_opportunity_ref,
     l."c_aws_ace_useCase"                            as use_case,
     core.translated(ind.name)                        as industry,
     l."c_aws_ace_expectedMonthlyAwsRevenue"          as ace_expected_monthly_revenue,
