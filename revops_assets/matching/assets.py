@@ -1,0 +1,202 @@
+"""Matching layer assets: scored candidate pairs and one-to-one matches, the review queue, the reconciliation,
+and the quality measured against the synthetic ground truth when it exists.
+
+Review decisions live in ops.match_decisions, outside every asset, so no rebuild can lose them; they are read on
+each run, always win over the model, and train it once there are enough of them.
+"""
+
+import os
+from pathlib import Path
+from typing import Optional
+
+import dagster as dg
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from revops_assets import settings
+from revops_assets.matching.candidates import candidate_recall
+from revops_assets.matching.evaluation import precision_recall, score_distributions
+from revops_assets.matching.warehouse import rebuild_from_sql, run_matching, write_results
+
+GROUP = "matching"
+PAIRS_KEY = dg.AssetKey(["matching", "candidate_pairs"])
+MATCHES_KEY = dg.AssetKey(["matching", "opportunity_matches"])
+QUALITY_CHECK = "quality_meets_targets"
+TARGET_F1_AUTO = 0.95
+TARGET_CANDIDATE_RECALL = 0.99
+
+INPUTS = [
+    dg.AssetKey(["core", "ace_opportunities"]),
+    dg.AssetKey(["core", "odoo_opportunities"]),
+    dg.AssetKey(["search", "ace_opportunity_embeddings"]),
+    dg.AssetKey(["search", "odoo_opportunity_embeddings"]),
+]
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(PAIRS_KEY, deps=INPUTS, group_name=GROUP, kinds={"postgres"}, owners=["team:revops"],
+                     description="Every ACE x Odoo candidate pair (from exact keys, vector neighbours and name "
+                     "blocking) with its features, log-odds, probability and whether it was assigned.",
+                     tags={"layer": "matching"}),
+        dg.AssetSpec(MATCHES_KEY, deps=INPUTS, group_name=GROUP, kinds={"postgres"}, owners=["team:revops"],
+                     description="One row per ACE opportunity: its Odoo opportunity (one-to-one), score, status "
+                     "(confirmed / auto_matched / needs_review / unmatched), features and the explanation.",
+                     tags={"layer": "matching"}),
+    ],
+    required_resource_keys={"warehouse_db"},
+)
+def opportunity_matches(context: dg.AssetExecutionContext):
+    with context.resources.warehouse_db.connection() as conn:
+        run = run_matching(conn)
+        write_results(conn, run)
+    result = run.result
+    stats = result.stats
+    status_counts = stats.get("status_counts", {})
+    fit_meta = {}
+    if run.fit is not None:
+        fit_meta = {"model_fit": run.fit.message, "labels": run.fit.n_labels,
+                    "cv_quality": dg.MetadataValue.json(run.fit.cv or {})}
+    yield dg.MaterializeResult(
+        asset_key=PAIRS_KEY,
+        metadata={
+            "dagster/row_count": len(result.pairs),
+            "candidates_by_source": dg.MetadataValue.json(stats.get("candidates_by_source", {})),
+        },
+    )
+    auto = status_counts.get("auto_matched", 0) + status_counts.get("confirmed", 0)
+    yield dg.MaterializeResult(
+        asset_key=MATCHES_KEY,
+        metadata={
+            "dagster/row_count": len(result.matches),
+            "status_counts": dg.MetadataValue.json(status_counts),
+            "model": result.model.kind,
+            "decisions_applied": run.decisions,
+            "timings_s": dg.MetadataValue.json({k: v for k, v in stats.get("timings", {}).items() if isinstance(v, float)}),
+            **fit_meta,
+            "summary": f"{len(result.matches):,} ACE opportunities: {auto:,} matched "
+            f"({status_counts.get('confirmed', 0):,} confirmed), {status_counts.get('needs_review', 0):,} to review, "
+            f"{status_counts.get('unmatched', 0):,} unmatched; {result.model.kind} model, {run.decisions} decisions",
+        },
+    )
+
+
+@dg.asset(
+    key=["matching", "review_queue"],
+    deps=[MATCHES_KEY],
+    group_name=GROUP,
+    kinds={"postgres"},
+    owners=["team:revops"],
+    required_resource_keys={"warehouse_db"},
+    description="Pairs to review (needs_review, not yet decided), both sides side by side; `revops review` works it.",
+    tags={"layer": "matching"},
+)
+def review_queue(context: dg.AssetExecutionContext):
+    with context.resources.warehouse_db.connection() as conn:
+        rows = rebuild_from_sql(conn, "review_queue", ["ace_opportunity_id"])
+    return dg.MaterializeResult(metadata={"dagster/row_count": rows})
+
+
+@dg.asset(
+    key=["matching", "reconciliation"],
+    deps=[MATCHES_KEY, dg.AssetKey(["core", "ace_opportunities"]), dg.AssetKey(["core", "odoo_opportunities"])],
+    group_name=GROUP,
+    kinds={"postgres"},
+    owners=["team:revops"],
+    required_resource_keys={"warehouse_db"},
+    description="ACE deals with no Odoo deal, Odoo AWS deals never registered in ACE, and matched pairs whose stage, "
+    "close date or amount disagree, each with what to fix.",
+    tags={"layer": "matching"},
+)
+def reconciliation(context: dg.AssetExecutionContext):
+    with context.resources.warehouse_db.connection() as conn:
+        rows = rebuild_from_sql(conn, "reconciliation")
+        with conn.cursor() as cur:
+            cur.execute("select issue, count(*) from matching.reconciliation group by 1 order by 1")
+            by_issue = dict(cur.fetchall())
+    return dg.MaterializeResult(
+        metadata={"dagster/row_count": rows, "by_issue": dg.MetadataValue.json(by_issue)}
+    )
+
+
+class QualityConfig(dg.Config):
+    truth_path: Optional[str] = Field(
+        default=None, description="ground-truth CSV; default $REVOPS_HOME/truth/opportunity_links.csv"
+    )
+
+
+def _histogram_md(dist: dict) -> str:
+    """Score distributions of true and false candidate pairs as a Markdown table with bars."""
+    edges = dist["probability_bins"]
+    match, non = dist["match_hist"], dist["non_match_hist"]
+    scale = max(1, int(max(match.max(initial=0), non.max(initial=0))))
+    lines = ["| score | matches | non-matches |", "|---|---|---|"]
+    for lo, hi, m, n in zip(edges[:-1], edges[1:], match, non):
+        bar_m = "█" * int(round(20 * m / scale))
+        bar_n = "█" * int(round(20 * n / scale))
+        lines.append(f"| {lo:.2f}–{hi:.2f} | {bar_m} {m} | {bar_n} {n} |")
+    return "\n".join(lines)
+
+
+@dg.asset(
+    key=["matching", "match_quality"],
+    deps=[PAIRS_KEY, MATCHES_KEY],
+    group_name=GROUP,
+    kinds={"python"},
+    owners=["team:revops"],
+    required_resource_keys={"warehouse_db"},
+    description="Precision, recall and F1 of auto-matched pairs and of best candidates, and candidate recall, "
+    "against the ground truth of the synthetic sources (skipped when there is none). Matching never reads truth.",
+    check_specs=[dg.AssetCheckSpec(QUALITY_CHECK, asset=["matching", "match_quality"],
+                                   description=f"F1(auto) >= {TARGET_F1_AUTO} and candidate recall >= "
+                                   f"{TARGET_CANDIDATE_RECALL}")],
+    tags={"layer": "matching"},
+)
+def match_quality(context: dg.AssetExecutionContext, config: QualityConfig):
+    path = Path(config.truth_path) if config.truth_path else settings.truth_dir() / "opportunity_links.csv"
+    if not path.exists():
+        context.log.info(f"no ground truth at {path}: nothing to evaluate")
+        return dg.MaterializeResult(
+            metadata={"truth": f"none at {path}"},
+            check_results=[dg.AssetCheckResult(check_name=QUALITY_CHECK, passed=True,
+                                               metadata={"skipped": "no ground truth"})],
+        )
+    truth = pd.read_csv(path, dtype=str).rename(
+        columns={"ace_opportunity_id": "left_id", "odoo_opportunity_id": "right_id"}
+    )
+    with context.resources.warehouse_db.connection() as conn:
+        pairs = pd.read_sql_query(
+            "select ace_opportunity_id as left_id, odoo_opportunity_id::text as right_id, sources, probability, log_odds "
+            "from matching.candidate_pairs", conn)
+        matches = pd.read_sql_query(
+            "select ace_opportunity_id as left_id, odoo_opportunity_id::text as right_id, status "
+            "from matching.opportunity_matches where odoo_opportunity_id is not null", conn)
+    auto = precision_recall(matches[matches["status"].isin(["auto_matched", "confirmed"])], truth)
+    matched = precision_recall(matches[matches["status"].isin(["auto_matched", "confirmed", "needs_review"])], truth)
+    best = precision_recall(matches, truth)
+    recall = candidate_recall(pairs, truth)
+    dist = score_distributions(pairs, truth)
+    cand_recall = float(recall.get("recall", recall.get("candidate_recall", 0.0)))
+    passed = auto["f1"] >= TARGET_F1_AUTO and cand_recall >= TARGET_CANDIDATE_RECALL
+    summary = (f"F1 auto-matched {auto['f1']:.3f} (P {auto['precision']:.3f} R {auto['recall']:.3f}), "
+               f"best candidates F1 {best['f1']:.3f}, candidate recall {cand_recall:.4f}")
+    return dg.MaterializeResult(
+        metadata={
+            "truth_links": len(truth),
+            "auto_matched": dg.MetadataValue.json(auto),
+            "matched_incl_review": dg.MetadataValue.json(matched),
+            "best_candidates": dg.MetadataValue.json(best),
+            "candidate_recall": dg.FloatMetadataValue(round(cand_recall, 4)),
+            "f1_auto": dg.FloatMetadataValue(auto["f1"]),
+            "score_distributions": dg.MetadataValue.md(_histogram_md(dist)),
+            "summary": summary,
+        },
+        check_results=[dg.AssetCheckResult(
+            check_name=QUALITY_CHECK, passed=passed,
+            metadata={"f1_auto": auto["f1"], "candidate_recall": round(cand_recall, 4)},
+        )],
+    )
+
+
+matching_assets = [opportunity_matches, review_queue, reconciliation, match_quality]

@@ -1,0 +1,198 @@
+"""Turn one input DataFrame into plain arrays the candidate and feature steps can use without pandas lookups.
+
+Every role becomes one array aligned with the table's rows (positions, not ids, are used everywhere inside the
+engine). Missing values are made explicit here once: empty strings and NaN become None, non-positive amounts NaN,
+zero vectors "absent", so later steps only test for None/NaN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .spec import Columns, LinkSpec, ValueGroups, loose_key
+
+
+@dataclass
+class Side:
+    """Arrays of one table, by role. Vectors are L2-normalized float32; `*_ok` says which rows have one."""
+
+    ids: np.ndarray
+    id_keys: np.ndarray  # ids as strings, for joins with decisions, truth and crm keys
+    name: np.ndarray | None = None
+    block_key: np.ndarray | None = None
+    title: np.ndarray | None = None
+    domain: np.ndarray | None = None
+    account: np.ndarray | None = None
+    crm_key: np.ndarray | None = None
+    amount: np.ndarray | None = None  # annualised (see spec module docstring)
+    date_days: np.ndarray | None = None  # days since epoch, NaN when missing
+    stage_group: np.ndarray | None = None
+    origin_group: np.ndarray | None = None
+    identity: np.ndarray | None = None
+    identity_ok: np.ndarray | None = None
+    context: np.ndarray | None = None
+    context_ok: np.ndarray | None = None
+    sparse: sp.csr_matrix | None = None
+    sparse_ok: np.ndarray | None = None
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+
+def id_keys(values: pd.Series | np.ndarray) -> np.ndarray:
+    """Ids as strings; integral floats lose their ".0" so 42 and 42.0 and "42" join."""
+    out = []
+    for v in np.asarray(values, dtype=object):
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        out.append(None if _missing(v) else str(v).strip())
+    return np.array(out, dtype=object)
+
+
+def _missing(v: object) -> bool:
+    return v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or v is pd.NaT
+
+
+def clean_text(col: pd.Series) -> np.ndarray:
+    """Strings with surrounding space trimmed; NaN/None/"" -> None."""
+    s = col.astype(object).where(col.notna(), None)
+    out = np.array([None if v is None else (str(v).strip() or None) for v in s], dtype=object)
+    return out
+
+
+def clean_domain(col: pd.Series) -> np.ndarray:
+    """Lower-case host: scheme, "www." and any path removed ("https://www.Acme.com/x" -> "acme.com")."""
+    s = col.astype(object).where(col.notna(), None).astype("string")
+    s = s.str.strip().str.lower().str.replace(r"^[a-z]+://", "", regex=True)
+    s = s.str.replace(r"^www\.", "", regex=True).str.split("/").str[0].str.split("@").str[-1]
+    return np.array([None if _missing(v) or not v else v for v in s.astype(object)], dtype=object)
+
+
+def clean_key(col: pd.Series) -> np.ndarray:
+    """Exact keys compared without case, spaces or dashes ("1234-5678-9012" == "123456789012")."""
+    keys = id_keys(col)
+    return np.array([None if k is None else (k.replace("-", "").replace(" ", "").lower() or None) for k in keys],
+                    dtype=object)
+
+
+def annual_amount(col: pd.Series, kind: str, months_per_total: float) -> np.ndarray:
+    a = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    a = np.where(a > 0, a, np.nan)
+    return a * months_per_total if kind == "monthly" else a
+
+
+def epoch_days(col: pd.Series) -> np.ndarray:
+    d = pd.to_datetime(col, errors="coerce", utc=True)
+    days = (d - pd.Timestamp("1970-01-01", tz="UTC")).dt.total_seconds() / 86400.0
+    return days.to_numpy(dtype=float, na_value=np.nan)
+
+
+def group_values(col: pd.Series, groups: ValueGroups, side: Literal["left", "right"]) -> np.ndarray:
+    """Raw picklist values -> shared group names via the spec's table (loose comparison); unknown -> default."""
+    table, default = groups.lookup(side)
+    out = []
+    for v in clean_text(col):
+        if v is None:
+            out.append(None)
+        else:
+            out.append(table.get(loose_key(v), default))
+    return np.array(out, dtype=object)
+
+
+def stack_vectors(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Column of arrays (or None) -> (n, d) float32 unit rows and a presence mask; zero vectors count as absent."""
+    values = list(col.astype(object))
+    present = np.array([v is not None and not (isinstance(v, float) and np.isnan(v)) for v in values])
+    n = len(values)
+    if not present.any():
+        return np.zeros((n, 1), dtype=np.float32), np.zeros(n, dtype=bool)
+    dim = len(values[int(np.argmax(present))])
+    mat = np.zeros((n, dim), dtype=np.float32)
+    idx = np.flatnonzero(present)
+    if len(idx):
+        mat[idx] = np.stack([np.asarray(values[i], dtype=np.float32) for i in idx])
+    norms = np.linalg.norm(mat, axis=1)
+    ok = norms > 0
+    mat[ok] /= norms[ok, None]
+    return mat, ok
+
+
+def sparse_matrices(left: pd.Series, right: pd.Series) -> tuple[sp.csr_matrix, np.ndarray, sp.csr_matrix, np.ndarray]:
+    """Both sides' token -> weight dicts as CSR rows over one shared vocabulary (so a row dot is BGE-M3's score)."""
+    vocab: dict[object, int] = {}
+
+    def build(col: pd.Series) -> tuple[sp.csr_matrix, np.ndarray]:
+        indptr, indices, data = [0], [], []
+        for v in col.astype(object):
+            if isinstance(v, dict):
+                for tok, w in v.items():
+                    indices.append(vocab.setdefault(tok, len(vocab)))
+                    data.append(float(w))
+            indptr.append(len(indices))
+        return (
+            np.asarray(indptr, dtype=np.int64),
+            np.asarray(indices, dtype=np.int64),
+            np.asarray(data, dtype=np.float32),
+        )
+
+    lp, li, ld = build(left)
+    rp, ri, rd = build(right)
+    width = max(len(vocab), 1)
+    lm = sp.csr_matrix((ld, li, lp), shape=(len(left), width))
+    rm = sp.csr_matrix((rd, ri, rp), shape=(len(right), width))
+    lm.sum_duplicates()
+    rm.sum_duplicates()
+    return lm, np.diff(lm.indptr) > 0, rm, np.diff(rm.indptr) > 0
+
+
+def prepare_side(df: pd.DataFrame, cols: Columns, spec: LinkSpec, side: Literal["left", "right"]) -> Side:
+    """Extract the roles `cols` names; a role whose column is missing from `df` raises, naming the column."""
+    wanted = {k: v for k, v in cols.model_dump().items() if k != "amount_kind" and v is not None}
+    absent = sorted(v for v in wanted.values() if v not in df.columns)
+    if absent:
+        raise KeyError(f"{side} table lacks columns named in the spec: {absent}")
+    if df[cols.id].isna().any():
+        raise ValueError(f"{side} table has missing ids in column {cols.id!r}")
+    if df[cols.id].duplicated().any():
+        raise ValueError(f"{side} table has duplicate ids in column {cols.id!r}")
+    s = Side(ids=df[cols.id].to_numpy(), id_keys=id_keys(df[cols.id]))  # ids keep their dtype (int stays int)
+    if cols.name:
+        s.name = clean_text(df[cols.name])
+    s.block_key = clean_text(df[cols.company_key]) if cols.company_key else s.name
+    if cols.title:
+        s.title = clean_text(df[cols.title])
+    if cols.domain:
+        s.domain = clean_domain(df[cols.domain])
+    if cols.account_id:
+        s.account = clean_key(df[cols.account_id])
+    if cols.crm_key:
+        s.crm_key = id_keys(df[cols.crm_key])
+    if cols.amount:
+        s.amount = annual_amount(df[cols.amount], cols.amount_kind, spec.features.months_per_total)
+    if cols.date:
+        s.date_days = epoch_days(df[cols.date])
+    if cols.stage:
+        s.stage_group = group_values(df[cols.stage], spec.stages, side)
+    if cols.origin:
+        s.origin_group = group_values(df[cols.origin], spec.origins, side)
+    if cols.identity_vector:
+        s.identity, s.identity_ok = stack_vectors(df[cols.identity_vector])
+    if cols.context_vector:
+        s.context, s.context_ok = stack_vectors(df[cols.context_vector])
+    return s
+
+
+def prepare(left: pd.DataFrame, right: pd.DataFrame, spec: LinkSpec) -> tuple[Side, Side]:
+    ls = prepare_side(left, spec.left, spec, "left")
+    rs = prepare_side(right, spec.right, spec, "right")
+    if spec.left.sparse and spec.right.sparse:
+        ls.sparse, ls.sparse_ok, rs.sparse, rs.sparse_ok = sparse_matrices(
+            left[spec.left.sparse], right[spec.right.sparse]
+        )
+    return ls, rs

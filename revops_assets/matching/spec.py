@@ -1,0 +1,231 @@
+"""A declarative description of one record-linkage job, so one engine links any two record sets.
+
+The engine never hard-codes ACE or Odoo column names: a `LinkSpec` says which column of each table plays which role
+(id, company name, title, domain, ...), how stages and origins of the two systems correspond, which candidate
+sources to use and how hard, the default (hand-set) comparison weights, and the status thresholds. Specs are plain
+data (pydantic), so they load from YAML (`data/matching/*.yaml`) and can be tuned without code changes.
+
+Amount rule: amounts are compared on an annual-ish basis. An amount whose kind is "monthly" is multiplied by
+`months_per_total` (12) before comparison; a "total" amount is used as is. So ACE's expected monthly AWS spend x 12 is
+compared with Odoo's expected revenue (a deal total). Proximity is 1 - |ln(a/b)| / ln(max_ratio), floored at 0:
+equal amounts give 1, a factor 2 apart ~0.70, a factor `max_ratio` (10) or more apart 0. Zero, negative or missing
+amounts count as missing (ACE often stores 0 as "not filled in").
+
+Date rule: proximity = 0.5 ** (days apart / half_life_days): 0 days -> 1, `half_life_days` (30) -> 0.5, 90 -> 0.125.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+FEATURES: tuple[str, ...] = (
+    "crm_key_eq",
+    "account_eq",
+    "domain_eq",
+    "name_sim",
+    "identity_cos",
+    "title_sim",
+    "context_cos",
+    "sparse_lexical",
+    "amount_prox",
+    "date_prox",
+    "stage_compat",
+    "origin_eq",
+)
+
+STATUSES = ("confirmed", "auto_matched", "needs_review", "unmatched")
+# Statuses that mean "left and right are the same thing" (unmatched rows may still carry a best candidate).
+MATCHED_STATUSES = ("confirmed", "auto_matched", "needs_review")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Columns(_Strict):
+    """Which column of one table plays which role; None means the table has no such column."""
+
+    id: str
+    name: str | None = None  # normalized company name (compared with rapidfuzz)
+    company_key: str | None = None  # blocking key for name blocking; falls back to `name`
+    title: str | None = None
+    domain: str | None = None
+    account_id: str | None = None  # exact key, e.g. the 12-digit AWS account id
+    crm_key: str | None = None  # a column holding the OTHER table's id (ACE partner CRM id -> Odoo id)
+    amount: str | None = None
+    amount_kind: Literal["monthly", "total"] = "total"
+    date: str | None = None
+    stage: str | None = None
+    origin: str | None = None
+    identity_vector: str | None = None  # column of np.ndarray (company identity embedding)
+    context_vector: str | None = None  # column of np.ndarray (deal context embedding)
+    sparse: str | None = None  # column of dict token -> weight (BGE-M3 lexical weights)
+
+
+def loose_key(value: object) -> str:
+    """Compare picklist values ignoring case, spaces and punctuation ("Closed-Lost" == "closed lost")."""
+    return re.sub(r"[^0-9a-z]+", "", str(value).lower())
+
+
+class ValueGroups(_Strict):
+    """Maps each side's raw values (stages, origins) onto shared groups; unmapped values use `*_default`."""
+
+    left: dict[str, str] = Field(default_factory=dict)
+    right: dict[str, str] = Field(default_factory=dict)
+    left_default: str | None = None
+    right_default: str | None = None
+
+    def lookup(self, side: Literal["left", "right"]) -> tuple[dict[str, str], str | None]:
+        table = self.left if side == "left" else self.right
+        default = self.left_default if side == "left" else self.right_default
+        return {loose_key(k): v for k, v in table.items()}, default
+
+
+class StageTable(ValueGroups):
+    """Stage groups plus how compatible each group pair is (0 = contradictory, 1 = consistent).
+
+    Missing entries of `compat` default to 1 for equal groups and 0.5 otherwise.
+    """
+
+    compat: dict[str, dict[str, float]] = Field(default_factory=dict)
+
+    def score(self, left_group: str, right_group: str) -> float:
+        if left_group in self.compat and right_group in self.compat[left_group]:
+            return float(self.compat[left_group][right_group])
+        return 1.0 if left_group == right_group else 0.5
+
+
+class Levels(_Strict):
+    """Splink-style comparison levels of one feature: value >= thresholds[i] -> weights[i], below all -> weights[-1].
+
+    Weights are natural-log Bayes factors (log-odds contributions). A missing value (NaN) always contributes 0,
+    like Splink's null level.
+    """
+
+    thresholds: list[float]
+    weights: list[float]
+
+    @model_validator(mode="after")
+    def _check(self) -> "Levels":
+        if len(self.weights) != len(self.thresholds) + 1:
+            raise ValueError("levels need exactly one more weight than thresholds")
+        if any(a <= b for a, b in zip(self.thresholds, self.thresholds[1:])):
+            raise ValueError("level thresholds must be strictly descending")
+        return self
+
+
+def default_levels() -> dict[str, Levels]:
+    """Hand-set weights that work without labels (see docs/matching.md for the reasoning behind each)."""
+    lv = Levels
+    return {
+        # A partner CRM id typed into ACE is near proof; a different one is real counter-evidence (it names
+        # another deal), though ids go stale.
+        "crm_key_eq": lv(thresholds=[0.5], weights=[6.0, -3.0]),
+        # Company evidence: account, domain, name and identity embedding all say "same customer", and they are
+        # strongly correlated, so each counts little on its own (naive Bayes would count the company three
+        # times). A customer's accounts and domain are shared by all its deals: they cannot tell deals apart.
+        "account_eq": lv(thresholds=[0.5], weights=[1.5, -1.0]),
+        "domain_eq": lv(thresholds=[0.5], weights=[1.0, -2.0]),
+        "name_sim": lv(thresholds=[0.95, 0.85, 0.7], weights=[1.8, 0.5, 0.0, -2.5]),
+        "identity_cos": lv(thresholds=[0.92, 0.85, 0.7], weights=[0.3, 0.3, 0.2, -1.5]),
+        # Deal evidence separates the several deals of one company (the hard negatives): a clearly different
+        # title, context, close date or origin is strong evidence of another deal.
+        "title_sim": lv(thresholds=[0.9, 0.75, 0.5], weights=[2.0, 1.2, -0.3, -4.0]),
+        "context_cos": lv(thresholds=[0.85, 0.75, 0.6], weights=[1.5, 0.5, 0.0, -2.5]),
+        "sparse_lexical": lv(thresholds=[0.3, 0.15, 0.05], weights=[1.0, 0.5, 0.0, -0.5]),
+        "amount_prox": lv(thresholds=[0.9, 0.7, 0.4], weights=[1.8, 0.3, 0.0, -1.0]),
+        "date_prox": lv(thresholds=[0.9, 0.5, 0.125], weights=[2.0, 1.3, 0.5, -4.0]),
+        "stage_compat": lv(thresholds=[0.99, 0.5], weights=[1.5, -0.5, -2.0]),
+        "origin_eq": lv(thresholds=[0.5], weights=[0.2, -3.0]),
+    }
+
+
+class Weights(_Strict):
+    """The default (label-free) scoring model: prior log-odds of a candidate pair plus per-feature levels."""
+
+    prior_log_odds: float = -3.5
+    levels: dict[str, Levels] = Field(default_factory=default_levels)
+
+    @model_validator(mode="after")
+    def _known(self) -> "Weights":
+        unknown = set(self.levels) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"unknown features in weights: {sorted(unknown)}")
+        return self
+
+
+class Thresholds(_Strict):
+    """Match probabilities: below `floor` a pair is never assigned; [review, auto) needs review; >= auto auto-matches."""
+
+    floor: float = 0.10
+    review: float = 0.50
+    auto: float = 0.80
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Thresholds":
+        if not 0.0 < self.floor <= self.review <= self.auto < 1.0:
+            raise ValueError("thresholds must satisfy 0 < floor <= review <= auto < 1")
+        return self
+
+
+class Candidates(_Strict):
+    """Which candidate sources run and how wide each one searches."""
+
+    exact_keys: list[Literal["crm_key", "account_id", "domain"]] = ["crm_key", "account_id", "domain"]
+    max_key_fanout: int = 50  # a domain/account shared by more records than this is no key (gmail.com)
+    knn_vectors: list[Literal["identity", "context"]] = ["identity", "context"]
+    knn_k: int = 10
+    knn_min_cosine: float = 0.3
+    chunk_size: int = 2048  # left rows per similarity block (memory ~ chunk_size x n_right x 4 bytes)
+    knn_backend: Literal["auto", "numpy", "torch"] = "auto"  # auto: torch when installed (faster top-k), else numpy
+    knn_search_dims: int | None = None  # search on a truncated-SVD projection, then re-rank exactly (None: exact)
+    name_method: Literal["ngram", "cdist", "none"] = "ngram"
+    name_k: int = 10
+    name_min_similarity: float = 0.5  # ngram: TF-IDF cosine; cdist: rapidfuzz score / 100
+    ngram_max_df: int = 1000  # ngram: ignore character 3-grams found in more distinct right names than this
+
+
+class Features(_Strict):
+    """Knobs of the comparison functions (documented in the module docstring)."""
+
+    name_scorer: Literal["WRatio", "token_set_ratio", "token_sort_ratio", "ratio"] = "WRatio"
+    title_scorer: Literal["WRatio", "token_set_ratio", "token_sort_ratio", "ratio"] = "token_set_ratio"
+    months_per_total: float = 12.0
+    amount_max_ratio: float = 10.0
+    date_half_life_days: float = 30.0
+
+
+class LinkSpec(_Strict):
+    """Everything the engine needs to know about one linkage besides the data itself."""
+
+    name: str = "link"
+    left: Columns
+    right: Columns
+    stages: StageTable = Field(default_factory=StageTable)
+    origins: ValueGroups = Field(default_factory=ValueGroups)
+    candidates: Candidates = Field(default_factory=Candidates)
+    features: Features = Field(default_factory=Features)
+    weights: Weights = Field(default_factory=Weights)
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> "LinkSpec":
+        return cls.model_validate(yaml.safe_load(Path(path).read_text()))
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "LinkSpec":
+        return cls.model_validate(data)
+
+
+def spec_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "data" / "matching"
+
+
+def load_spec(name: str = "ace_to_odoo") -> LinkSpec:
+    """A named spec from data/matching/<name>.yaml."""
+    return LinkSpec.from_yaml(spec_dir() / f"{name}.yaml")

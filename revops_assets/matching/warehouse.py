@@ -1,0 +1,187 @@
+"""The matching engine against the warehouse: load both sides and the decisions, run `link`, store the results.
+
+The engine itself (`revops_assets.matching.engine`) knows nothing about Postgres; this module is the only bridge.
+Results replace `matching.candidate_pairs` and `matching.opportunity_matches` atomically (built as _next_ tables
+and swapped in one transaction). ops.match_decisions is only ever read here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from pgvector.psycopg2 import register_vector
+from psycopg2 import sql
+
+from revops_assets.core.build import swap_in
+from revops_assets.matching.engine import LinkResult, link
+from revops_assets.matching.learning import FitResult, fit_from_labels
+from revops_assets.matching.spec import FEATURES, LinkSpec, load_spec
+from revops_assets.settings import sql_dir
+
+FETCH_ROWS = 5000
+
+
+@lru_cache(maxsize=None)
+def matching_sql(name: str) -> str:
+    return (sql_dir() / "matching" / name).read_text()
+
+
+def read_frame(conn, query: str) -> pd.DataFrame:
+    """A query's rows as a DataFrame, fetched through a server-side cursor in batches."""
+    register_vector(conn)
+    with conn.cursor(name="matching_input") as cur:
+        cur.itersize = FETCH_ROWS
+        cur.execute(query)
+        rows = []
+        columns = None
+        while True:
+            batch = cur.fetchmany(FETCH_ROWS)
+            if columns is None:
+                columns = [d.name for d in cur.description]
+            if not batch:
+                break
+            rows.extend(batch)
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in frame.columns:
+        if column.endswith("_vec"):  # pgvector's Vector -> float32 numpy, what the engine stacks
+            frame[column] = [None if v is None else np.asarray(v.to_numpy(), dtype=np.float32) for v in frame[column]]
+    return frame
+
+
+def load_sides(conn) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return read_frame(conn, matching_sql("ace_side.sql")), read_frame(conn, matching_sql("odoo_side.sql"))
+
+
+def load_decisions(conn) -> pd.DataFrame:
+    with conn.cursor() as cur:
+        cur.execute(matching_sql("live_decisions.sql"))
+        rows = cur.fetchall()
+        columns = [d.name for d in cur.description]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@dataclass
+class MatchRun:
+    result: LinkResult
+    fit: FitResult | None
+    decisions: int
+
+
+def run_matching(conn, spec: LinkSpec | None = None) -> MatchRun:
+    """Score every ACE opportunity against Odoo with the learned model when decisions allow, else the defaults."""
+    spec = spec or load_spec("ace_to_odoo")
+    left, right = load_sides(conn)
+    decisions = load_decisions(conn)
+    if not len(decisions):
+        return MatchRun(result=link(left, right, spec), fit=None, decisions=0)
+    # the defaults' candidates turn the rivals of each confirmed pair into implicit rejections for the fit
+    result = link(left, right, spec, decisions=decisions)
+    fit = fit_from_labels(left, right, decisions, spec, candidates=result.pairs)
+    if fit.fitted:
+        result = link(left, right, spec, decisions=decisions, model=fit.model)
+    return MatchRun(result=result, fit=fit, decisions=len(decisions))
+
+
+# -- writing ------------------------------------------------------------------------------------------------------
+PAIR_COLUMNS = ["ace_opportunity_id", "odoo_opportunity_id", "sources", *FEATURES, "log_odds", "probability",
+                "decision", "assigned"]
+
+
+def _cell(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, (np.floating,)):
+        return None if np.isnan(value) else repr(float(value))
+    if isinstance(value, (bool, np.bool_)):
+        return "t" if value else "f"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, default=float)
+    return str(value)
+
+
+def _copy_frame(cur, table: sql.Identifier, columns: list[str], frame: pd.DataFrame) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in frame.itertuples(index=False, name=None):
+        writer.writerow(["\\N" if (v := _cell(value)) is None else v for value in row])
+    buffer.seek(0)
+    cur.copy_expert(
+        sql.SQL("copy {} ({}) from stdin with (format csv, null '\\N')").format(
+            table, sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+        ),
+        buffer,
+    )
+
+
+def write_results(conn, run: MatchRun) -> None:
+    """Replace matching.candidate_pairs and matching.opportunity_matches in the caller's transaction."""
+    result = run.result
+    model_kind = result.model.kind
+    feature_defs = sql.SQL(", ").join(sql.SQL("{} double precision").format(sql.Identifier(f)) for f in FEATURES)
+    with conn.cursor() as cur:
+        cur.execute("drop table if exists matching._next_candidate_pairs, matching._next_opportunity_matches")
+        cur.execute(
+            sql.SQL(
+                "create table matching._next_candidate_pairs (ace_opportunity_id text not null, "
+                "odoo_opportunity_id integer not null, sources text, {features}, log_odds double precision, "
+                "probability double precision, decision text, assigned boolean)"
+            ).format(features=feature_defs)
+        )
+        pairs = result.pairs.rename(columns={"left_id": "ace_opportunity_id", "right_id": "odoo_opportunity_id"})
+        pairs = pairs.assign(decision=pairs["decision"] if "decision" in pairs else None)
+        _copy_frame(cur, sql.Identifier("matching", "_next_candidate_pairs"), PAIR_COLUMNS, pairs[PAIR_COLUMNS])
+        swap_in(cur, "matching", "candidate_pairs", ["ace_opportunity_id", "odoo_opportunity_id"])
+
+        cur.execute(
+            sql.SQL(
+                "create table matching._next_opportunity_matches (ace_opportunity_id text not null, "
+                "odoo_opportunity_id integer, score double precision, log_odds double precision, status text not null, "
+                "sources text, {features}, explanation jsonb, reasons text, model text not null, "
+                "matched_at timestamptz not null default now())"
+            ).format(features=feature_defs)
+        )
+        matches = result.matches.rename(columns={"left_id": "ace_opportunity_id", "right_id": "odoo_opportunity_id",
+                                                 "probability": "score"})
+        feats = result.pairs[["left_id", "right_id", *FEATURES]].rename(
+            columns={"left_id": "ace_opportunity_id", "right_id": "odoo_opportunity_id"}
+        )
+        matches = matches.merge(feats, on=["ace_opportunity_id", "odoo_opportunity_id"], how="left")
+        matches["model"] = model_kind
+        columns = ["ace_opportunity_id", "odoo_opportunity_id", "score", "log_odds", "status", "sources", *FEATURES,
+                   "explanation", "reasons", "model"]
+        frame = matches[columns].copy()
+        # ids as text so pandas cannot turn them into floats ("10.0") next to missing values
+        frame["odoo_opportunity_id"] = pd.Series(
+            [None if pd.isna(v) else str(int(float(v))) for v in frame["odoo_opportunity_id"]], dtype=object,
+            index=frame.index,
+        )
+        _copy_frame(cur, sql.Identifier("matching", "_next_opportunity_matches"), columns, frame)
+        swap_in(cur, "matching", "opportunity_matches", ["ace_opportunity_id"])
+        cur.execute("create index on matching.opportunity_matches (odoo_opportunity_id)")
+        cur.execute("create index on matching.opportunity_matches (status)")
+
+
+def rebuild_from_sql(conn, name: str, primary_key: list[str] | None = None) -> int:
+    """matching.<name> from sql/matching/<name>.sql (which creates matching._next_<name>), swapped in."""
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("drop table if exists {}").format(sql.Identifier("matching", f"_next_{name}")))
+        cur.execute(matching_sql(f"{name}.sql"))
+        if primary_key is None:
+            cur.execute(
+                sql.SQL("alter table {} add column row_id bigint generated always as identity").format(
+                    sql.Identifier("matching", f"_next_{name}")
+                )
+            )
+            primary_key = ["row_id"]
+        swap_in(cur, "matching", name, primary_key)
+        cur.execute(sql.SQL("select count(*) from {}").format(sql.Identifier("matching", name)))
+        return cur.fetchone()[0]

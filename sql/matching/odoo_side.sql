@@ -1,0 +1,7 @@
+-- Right side: core Odoo opportunities (outcome plays the stage role: won / lost / open) with their embeddings.
+select o.odoo_opportunity_id::text as odoo_opportunity_id, o.company_name_norm, o.company_key, o.title, o.domain,
+       o.aws_account_id, o.expected_revenue_usd, o.date_deadline, o.outcome as stage, o.origination,
+       e.identity_vec, e.context_vec, e.context_sparse as sparse_context
+from core.odoo_opportunities o
+left join search.odoo_opportunity_embeddings e on e.opportunity_id = o.odoo_opportunity_id
+order by o.odoo_opportunity_id
