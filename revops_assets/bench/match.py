@@ -136,10 +136,20 @@ def run_match_bench(
     return out
 
 
-if __name__ == "__main__":  # python -m revops_assets.bench.match [sizes...]
-    import sys
+def main(argv: list[str] | None = None) -> None:
+    """`revops bench match [SIZE ...] [--brute-force-subset N] [--search-dims N]`."""
+    import argparse
 
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    dims = next((int(a.split("=")[1]) for a in sys.argv[1:] if a.startswith("--search-dims=")), None)
-    brute = 0 if "--no-brute" in sys.argv else 2_000
-    run_match_bench(tuple(int(a) for a in args) or (10_000, 100_000), brute_force_subset=brute, search_dims=dims)
+    parser = argparse.ArgumentParser(prog="revops bench match", description=run_match_bench.__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000], help="n for n x n runs")
+    parser.add_argument("--brute-force-subset", type=int, default=2_000, help="all-pairs baseline size (0: skip)")
+    parser.add_argument("--search-dims", type=int, default=None, help="approximate kNN on an SVD projection")
+    parser.add_argument("--dim", type=int, default=384)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    run_match_bench(tuple(args.sizes), brute_force_subset=args.brute_force_subset, dim=args.dim, seed=args.seed,
+                    search_dims=args.search_dims)
+
+
+if __name__ == "__main__":
+    main()
