@@ -28,6 +28,7 @@ def minilm(minilm_path):
 
 def test_minilm_embeds_everything_then_only_changes(core_ready, minilm):
     wh = core_ready
+    wh.query("drop table if exists search.odoo_opportunity_embeddings, search.ace_opportunity_embeddings")
     first = _materialize(wh, minilm)
     odoo_rows = wh.query("select count(*) from core.odoo_opportunities")[0][0]
     ace_rows = wh.query("select count(*) from core.ace_opportunities")[0][0]
