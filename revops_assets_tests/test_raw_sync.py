@@ -125,6 +125,23 @@ def test_full_then_incremental_mirrors_updates_inserts_deletes(dbs):
     assert audit[1][3:] == (2, 3, 2)
 
 
+def test_incremental_without_deletes_skips_key_reconciliation(dbs):
+    src_dsn, wh_dsn, source, warehouse = dbs
+    sync_table(LEADS, source, warehouse, run_id="a")
+    execute(src_dsn, "update crm_lead set name = 'edited', write_date = timestamp '2026-04-01' where id in (3, 4)")
+    execute(src_dsn, "insert into crm_lead (name, write_date) values ('added', timestamp '2026-04-02')")
+    quiet = sync_table(LEADS, source, warehouse, run_id="b")
+    assert quiet.deletes_checked_by == "key fingerprint" and quiet.rows_deleted == 0
+    assert (quiet.rows_inserted, quiet.rows_updated, quiet.source_rows) == (1, 2, 501)
+    assert_mirrors(src_dsn, wh_dsn)
+    # a delete with an insert keeps the count equal, but not the key set: the reconciliation catches it
+    execute(src_dsn, "delete from crm_lead where id = 7")
+    execute(src_dsn, "insert into crm_lead (name, write_date) values ('swap', timestamp '2026-04-03')")
+    swapped = sync_table(LEADS, source, warehouse, run_id="c")
+    assert swapped.deletes_checked_by == "key reconciliation" and swapped.rows_deleted == 1
+    assert_mirrors(src_dsn, wh_dsn)
+
+
 def test_schema_drift_added_widened_and_dropped_columns(dbs):
     src_dsn, wh_dsn, source, warehouse = dbs
     sync_table(LEADS, source, warehouse, run_id="r1")

@@ -101,6 +101,7 @@ def materialization_metadata(result: SyncResult) -> dict:
         "rows_per_s": dg.FloatMetadataValue(round(result.rows_per_s, 1)),
         "mb_per_s": dg.FloatMetadataValue(round(result.mb_per_s, 2)),
         "schema_changes": dg.MetadataValue.json(result.schema_changes),
+        "deletes_checked_by": result.deletes_checked_by or "full load",
     }
 
 

@@ -19,6 +19,7 @@ import logging
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -71,6 +72,7 @@ class SyncResult:
     duration_s: float = 0.0
     columns: list[Column] = field(default_factory=list)
     schema_changes: list[str] = field(default_factory=list)
+    deletes_checked_by: str = ""  # incremental: "key fingerprint" (sets equal) or "key reconciliation"
 
     @property
     def rows_per_s(self) -> float:
@@ -224,7 +226,8 @@ class TableSync:
                 else:
                     self._incremental(scur, wcur, source_columns, plan, result)
                 self._verify(wcur, result)
-                self._save_watermark(wcur, result)
+                # the newest cursor among the rows just loaded: the whole table after a full load, the delta else
+                self._save_watermark(wcur, result, self.table if mode == "full" else sql.Identifier("_delta"))
             wh.commit()
             src.rollback()
         except BaseException as err:
@@ -336,7 +339,6 @@ class TableSync:
         )
         result.rows_updated = result.source_rows - result.rows_inserted
         result.columns = plan.columns
-        self._index_cursor(wcur)
 
     # ---- incremental ----
     def _incremental(self, scur, wcur, source_columns: list[Column], plan: SchemaPlan, result: SyncResult) -> None:
@@ -388,7 +390,41 @@ class TableSync:
         )
         result.rows_inserted, result.rows_updated = wcur.fetchone()
 
-        # deletes: reconcile every source key (same snapshot as the delta)
+        # deletes: a cheap fingerprint of the keys on both sides first (same snapshot as the delta); the full key
+        # reconciliation runs only when they differ (always the case after a delete or a resurrected row)
+        key_types = {c.name: c.base for c in plan.columns}
+        with ThreadPoolExecutor(max_workers=1) as pool:  # the two scans run at once, one per connection
+            pending = pool.submit(
+                self._key_fingerprint, scur, sql.Identifier(self.entry.schema_name, self.entry.table), key_types,
+                live_only=False,
+            )
+            raw_fp = self._key_fingerprint(wcur, self.table, key_types, live_only=True)
+            source_fp = pending.result()
+        if source_fp == raw_fp:
+            result.source_rows = result.raw_live_rows = source_fp[0]  # _verify need not count again
+            result.deletes_checked_by = "key fingerprint"
+        else:
+            self._reconcile_keys(scur, wcur, source_columns, result)
+            result.deletes_checked_by = "key reconciliation"
+        result.columns = plan.columns
+
+    def _key_fingerprint(self, cur, table: sql.Composable, key_types: dict[str, str], *, live_only: bool) -> tuple[int, int]:
+        """(rows, sum of key hashes): equal on both sides means the same key set, without moving any keys."""
+        where = sql.SQL(" where {} is null").format(sql.Identifier(DELETED_AT)) if live_only else sql.SQL("")
+        if len(self.pk) == 1 and key_types.get(self.pk[0]) in ("smallint", "integer", "bigint"):
+            hashed = sql.SQL("hashint8({}::bigint)").format(sql.Identifier(self.pk[0]))  # no text conversion
+        else:
+            hashed = sql.SQL("hashtext(row({})::text)").format(_ident_list(self.pk))
+        cur.execute(
+            sql.SQL("select count(*), coalesce(sum({hashed}::bigint), 0) from {t}{where}").format(
+                hashed=hashed, t=table, where=where
+            )
+        )
+        count, total = cur.fetchone()
+        return int(count), int(total)
+
+    def _reconcile_keys(self, scur, wcur, source_columns: list[Column], result: SyncResult) -> None:
+        """Copy every source key and mark raw rows missing from it deleted (and returning ones live again)."""
         keys = sql.Identifier("_source_keys")
         key_cols = [c for c in source_columns if c.name in self.pk]
         wcur.execute(
@@ -414,7 +450,6 @@ class TableSync:
         result.rows_updated += restored
         wcur.execute(sql.SQL("select count(*) from (select distinct {} from {}) k").format(_ident_list(self.pk), keys))
         result.source_rows = wcur.fetchone()[0]
-        result.columns = plan.columns
 
     # ---- shared steps ----
     def _quarantine_duplicates(self, wcur, table: sql.Identifier) -> int:
@@ -467,10 +502,11 @@ class TableSync:
 
     def _verify(self, wcur, result: SyncResult) -> None:
         """Live rows, and duplicate/null keys: read off the primary-key constraint when Postgres enforces it."""
-        wcur.execute(
-            sql.SQL("select count(*) from {} where {} is null").format(self.table, sql.Identifier(DELETED_AT))
-        )
-        result.raw_live_rows = wcur.fetchone()[0]
+        if result.deletes_checked_by != "key fingerprint":  # the fingerprint counted them already
+            wcur.execute(
+                sql.SQL("select count(*) from {} where {} is null").format(self.table, sql.Identifier(DELETED_AT))
+            )
+            result.raw_live_rows = wcur.fetchone()[0]
         wcur.execute(
             "select array_agg(a.attname::text order by a.attname) from pg_index i "
             "join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey) "
@@ -490,16 +526,6 @@ class TableSync:
         )
         result.raw_duplicate_keys, result.raw_null_keys = wcur.fetchone()
 
-    def _index_cursor(self, wcur) -> None:
-        if self.entry.cursor:
-            wcur.execute(
-                sql.SQL("create index if not exists {} on {} ({})").format(
-                    sql.Identifier(f"{self.entry.raw_table}_cursor_idx"[:63]),
-                    self.table,
-                    sql.Identifier(self.entry.cursor),
-                )
-            )
-
     def _raw_exists(self, wcur) -> bool:
         wcur.execute("select to_regclass(%s)", (f"{RAW_SCHEMA}.{self.entry.raw_table}",))
         return wcur.fetchone()[0] is not None
@@ -511,11 +537,11 @@ class TableSync:
         row = wcur.fetchone()
         return row[0] if row else None
 
-    def _save_watermark(self, wcur, result: SyncResult) -> None:
+    def _save_watermark(self, wcur, result: SyncResult, loaded: sql.Composable) -> None:
         if not self.entry.cursor:
             return
         wcur.execute(
-            sql.SQL("select max({})::timestamptz from {}").format(sql.Identifier(self.entry.cursor), self.table)
+            sql.SQL("select max({})::timestamptz from {}").format(sql.Identifier(self.entry.cursor), loaded)
         )
         newest = wcur.fetchone()[0]
         if result.watermark_before is not None and newest is not None:
