@@ -249,6 +249,16 @@ def test_too_few_labels_keep_the_defaults(spec):
     assert "kept default weights" in fit.message
 
 
+def _fit_on_reviews(train, spec, reviewed_pairs: int = 150):
+    """Reviewers judge the first pairs the model proposes; one-to-one turns rivals into implicit rejections."""
+    first = link(train.left, train.right, spec)
+    reviewed = first.matches[first.matches["is_match"]].head(reviewed_pairs)
+    y = truth_labels(reviewed, train.truth)
+    decisions = pd.DataFrame({"left_id": reviewed["left_id"], "right_id": reviewed["right_id"],
+                              "decision": np.where(y == 1, "confirmed", "rejected")})
+    return fit_from_labels(train.left, train.right, decisions, spec, candidates=first.pairs)
+
+
 def _uncalibrated(spec):
     """Weights set for some other data: company evidence counted three times, deal evidence nearly ignored."""
     from revops_assets.matching.spec import Levels
@@ -269,13 +279,7 @@ def test_learning_from_decisions_beats_uncalibrated_weights_on_noisy_data(spec):
     spec = _uncalibrated(spec)
     train = make_linkage(600, 600, dim=32, seed=11, noisy=True)
     test = make_linkage(600, 600, dim=32, seed=12, noisy=True)
-    # Reviewers judge the pairs the default model proposes; one-to-one turns rivals into implicit rejections.
-    first = link(train.left, train.right, spec)
-    reviewed = first.matches[first.matches["is_match"]].head(150)
-    y = truth_labels(reviewed, train.truth)
-    decisions = pd.DataFrame({"left_id": reviewed["left_id"], "right_id": reviewed["right_id"],
-                              "decision": np.where(y == 1, "confirmed", "rejected")})
-    fit = fit_from_labels(train.left, train.right, decisions, spec, candidates=first.pairs)
+    fit = _fit_on_reviews(train, spec)
     assert fit.fitted and fit.model.kind == "fitted", fit.message
     assert fit.cv["fitted"]["roc_auc"] >= fit.cv["default"]["roc_auc"]
 
@@ -288,12 +292,7 @@ def test_learning_from_decisions_beats_uncalibrated_weights_on_noisy_data(spec):
 
 def test_a_fit_that_is_not_better_keeps_the_defaults(spec):
     train = make_linkage(600, 600, dim=32, seed=11, noisy=True)
-    first = link(train.left, train.right, spec)
-    reviewed = first.matches[first.matches["is_match"]].head(150)
-    y = truth_labels(reviewed, train.truth)
-    decisions = pd.DataFrame({"left_id": reviewed["left_id"], "right_id": reviewed["right_id"],
-                              "decision": np.where(y == 1, "confirmed", "rejected")})
-    fit = fit_from_labels(train.left, train.right, decisions, spec, candidates=first.pairs)
+    fit = _fit_on_reviews(train, spec)
     if not fit.fitted:  # the calibrated defaults already do better on these labels: they stay, and we say why
         assert fit.model.kind == "default" and "kept default weights" in fit.message
         assert fit.cv["fitted"]["f1"] < fit.cv["default"]["f1"]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from revops_assets.core import normalize as nz
 from revops_assets.core.build import NormColumn, core_sql, normalize_in_batches, swap_in
-from revops_assets.core.opportunities import BuildStats
+from revops_assets.core.opportunities import BuildStats, company_fields
 
 
 def _flagged(cur, table: str) -> int:
@@ -33,13 +32,8 @@ COMPANY_NORM_COLUMNS = [
 
 def normalize_company_row(row: tuple) -> tuple:
     partner_id, name, website, email = row
-    flags = []
-    name_norm = nz.normalize_company_name(name)
-    if not name_norm:
-        flags.append("empty company name")
-    if website and not nz.extract_domain(website):
-        flags.append(f"invalid website {str(website)[:80]!r}")
-    return partner_id, name_norm, nz.company_key(name), nz.company_domain(website, email), flags
+    flags: list[str] = []
+    return partner_id, *company_fields(flags, name, website, email), flags
 
 
 def build_companies(conn) -> BuildStats:

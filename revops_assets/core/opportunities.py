@@ -18,6 +18,16 @@ class BuildStats:
     flagged: int
 
 
+def company_fields(flags: list[str], customer, website, email) -> tuple[str, str, str | None]:
+    """(normalized name, blocking key, web domain) of a deal's customer; problems appended to `flags`."""
+    name_norm = nz.normalize_company_name(customer)
+    if not name_norm:
+        flags.append("empty company name")
+    if website and not nz.extract_domain(website):
+        flags.append(f"invalid website {str(website)[:80]!r}")
+    return name_norm, nz.company_key(customer), nz.company_domain(website, email)
+
+
 def _text_pair(company: str | None, domain: str | None, title, description, use_case, industry):
     identity = nz.identity_text(company, domain)
     context = nz.context_text(title, description, use_case, industry)
@@ -53,12 +63,7 @@ def normalize_odoo_row(row: tuple) -> tuple:
     (oid, customer, website, email, title, description_html, use_case, industry,
      revenue, revenue_usd, deadline, account_raw) = row
     flags: list[str] = []
-    name_norm = nz.normalize_company_name(customer)
-    if not name_norm:
-        flags.append("empty company name")
-    domain = nz.company_domain(website, email)
-    if website and not nz.extract_domain(website):
-        flags.append(f"invalid website {str(website)[:80]!r}")
+    name_norm, key, domain = company_fields(flags, customer, website, email)
     description = nz.html_to_text(description_html)
     revenue, reason = nz.sanitize_amount(revenue)
     if reason:
@@ -71,8 +76,7 @@ def normalize_odoo_row(row: tuple) -> tuple:
     if account_raw and not account:
         flags.append(f"invalid AWS account id {str(account_raw)[:20]!r}")
     texts = _text_pair(customer, domain, title, description, use_case, industry)
-    return (oid, name_norm, nz.company_key(customer), domain, description, revenue, revenue_usd, deadline, account,
-            flags, *texts)
+    return (oid, name_norm, key, domain, description, revenue, revenue_usd, deadline, account, flags, *texts)
 
 
 def build_odoo_opportunities(conn) -> BuildStats:
@@ -132,12 +136,7 @@ def normalize_ace_row(row: tuple) -> tuple:
     (aid, customer, website, email, title, description, use_case, industry_raw, stage_raw, status_raw, origin_raw,
      delivery_raw, spend, spend_usd, currency, close_date, account_raw, country_raw) = row
     flags: list[str] = []
-    name_norm = nz.normalize_company_name(customer)
-    if not name_norm:
-        flags.append("empty company name")
-    domain = nz.company_domain(website, email)
-    if website and not nz.extract_domain(website):
-        flags.append(f"invalid website {str(website)[:80]!r}")
+    name_norm, key, domain = company_fields(flags, customer, website, email)
     stage = _picklist(flags, "stage", stage_raw, nz.normalize_ace_stage)
     status = _picklist(flags, "status", status_raw, nz.normalize_ace_status)
     origin = _picklist(flags, "origin", origin_raw, nz.normalize_ace_origin)
@@ -158,7 +157,7 @@ def normalize_ace_row(row: tuple) -> tuple:
         flags.append(f"invalid AWS account id {str(account_raw)[:20]!r}")
     country = nz.normalize_country(country_raw)
     texts = _text_pair(customer, domain, title, nz.html_to_text(description), use_case, industry or industry_raw)
-    return (aid, name_norm, nz.company_key(customer), domain, stage, status, origin, industry, delivery, spend,
+    return (aid, name_norm, key, domain, stage, status, origin, industry, delivery, spend,
             spend_usd, close_date, account, account_valid if account_raw not in (None, "") else None, country,
             flags, *texts)
 
