@@ -6,9 +6,10 @@ Guarantees, and how:
 - Atomic: everything the warehouse sees (new rows, evolved columns, quarantine rows, the watermark) happens in one
   transaction. A failure anywhere rolls it all back: the previous raw table and watermark stay as they were.
 - Full loads build a staging table and swap it in, so readers never see a half-loaded table.
-- Incremental loads re-read rows whose cursor is past (watermark - overlap), upsert them by primary key, and
-  reconcile primary keys with the source to mark deletions. The source is read in one REPEATABLE READ snapshot so
-  the delta, the key list and the counts agree with each other.
+- Incremental loads re-read rows whose cursor is past (watermark - overlap), upsert them by primary key, and detect
+  deletions: a fingerprint of the key sets (count and hash sum, both sides at once) and, only when they differ, a
+  full primary-key reconciliation that marks rows gone from the source. The source is read in one REPEATABLE READ
+  snapshot so the delta, the keys and the counts agree with each other.
 - Duplicate source keys (APN declares no primary keys) are quarantined in ops.quarantine with the reason.
 """
 
@@ -208,7 +209,8 @@ class TableSync:
                         f"source table {self.entry.schema_name}.{self.entry.table} (catalog entry "
                         f"{self.entry.source}.{self.entry.table}) does not exist in the {self.source.describe()}"
                     )
-                missing_keys = [k for k in self.pk + [self.entry.cursor or self.pk[0]] if k not in {c.name for c in source_columns}]
+                present = {c.name for c in source_columns}
+                missing_keys = [k for k in [*self.pk, self.entry.cursor or self.pk[0]] if k not in present]
                 if missing_keys:
                     raise SourceTableMissing(
                         f"source table {self.entry.qualified_source} has no column(s) {missing_keys} "
