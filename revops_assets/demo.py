@@ -7,6 +7,7 @@ recorded in the Dagster instance under $REVOPS_HOME, so `dagster dev` afterwards
 from __future__ import annotations
 
 import os
+import textwrap
 import time
 from collections.abc import Iterable
 
@@ -137,7 +138,8 @@ def summary_lines(warehouse_dsn: str, results: list, report: object) -> list[str
         lines.append(f"  {layer:<9} {len(tables):>3} tables {sum(tables.values()):>12,} rows")
     raw = counts.get("raw", {})
     if raw:
-        lines.append("  raw tables: " + ", ".join(f"{name} {rows:,}" for name, rows in sorted(raw.items())))
+        listing = ", ".join(f"{name} {rows:,}" for name, rows in sorted(raw.items()))
+        lines.extend(textwrap.wrap(listing, width=116, initial_indent="  raw tables: ", subsequent_indent="    "))
     checks = [e for r in results for e in r.get_asset_check_evaluations()]
     failed = [_check_name(e) for e in checks if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
     warned = [_check_name(e) for e in checks if not e.passed and e.severity == dg.AssetCheckSeverity.WARN]

@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import Optional
 
 import dagster as dg
-import numpy as np
 import pandas as pd
 from pydantic import Field
 
 from revops_assets import settings
 from revops_assets.matching.candidates import candidate_recall
 from revops_assets.matching.evaluation import precision_recall, score_distributions
-from revops_assets.matching.warehouse import rebuild_from_sql, run_matching, write_results
+from revops_assets.matching.warehouse import read_frame, rebuild_from_sql, run_matching, write_results
 
 GROUP = "matching"
 PAIRS_KEY = dg.AssetKey(["matching", "candidate_pairs"])
@@ -166,12 +165,16 @@ def match_quality(context: dg.AssetExecutionContext, config: QualityConfig):
         columns={"ace_opportunity_id": "left_id", "odoo_opportunity_id": "right_id"}
     )
     with context.resources.warehouse_db.connection() as conn:
-        pairs = pd.read_sql_query(
+        pairs = read_frame(
+            conn,
             "select ace_opportunity_id as left_id, odoo_opportunity_id::text as right_id, sources, probability, log_odds "
-            "from matching.candidate_pairs", conn)
-        matches = pd.read_sql_query(
+            "from matching.candidate_pairs",
+        )
+        matches = read_frame(
+            conn,
             "select ace_opportunity_id as left_id, odoo_opportunity_id::text as right_id, status "
-            "from matching.opportunity_matches where odoo_opportunity_id is not null", conn)
+            "from matching.opportunity_matches where odoo_opportunity_id is not null",
+        )
     auto = precision_recall(matches[matches["status"].isin(["auto_matched", "confirmed"])], truth)
     matched = precision_recall(matches[matches["status"].isin(["auto_matched", "confirmed", "needs_review"])], truth)
     best = precision_recall(matches, truth)
