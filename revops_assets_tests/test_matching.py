@@ -60,6 +60,21 @@ def test_matches_are_one_to_one_and_explained(matched):
     assert {"ace_without_odoo", "odoo_aws_deal_not_in_ace"} <= issues
 
 
+def test_vector_candidates_come_from_the_hnsw_indexes(matched):
+    pairs_meta = _meta(matched.first, "candidate_pairs")
+    assert pairs_meta["vector_candidates"]["knn"] == "pgvector hnsw"
+    assert pairs_meta["candidates_by_source"]["knn_identity"] > 0
+    # the same neighbours a direct index query returns for one ACE opportunity
+    ace_id = matched.query("select opportunity_id from search.ace_opportunity_embeddings order by 1 limit 1")[0][0]
+    nearest = matched.query(
+        "select o.opportunity_id from search.odoo_opportunity_embeddings o, search.ace_opportunity_embeddings a "
+        "where a.opportunity_id = %s order by o.context_vec <=> a.context_vec limit 3", (ace_id,))
+    in_pairs = {r[0] for r in matched.query(
+        "select odoo_opportunity_id from matching.candidate_pairs where ace_opportunity_id = %s "
+        "and sources like '%%knn_context%%'", (ace_id,))}
+    assert {r[0] for r in nearest} & in_pairs
+
+
 def test_quality_on_ground_truth(matched):
     quality = _meta(matched.first, "match_quality")
     assert quality["candidate_recall"] >= 0.99

@@ -375,3 +375,12 @@ def test_engine_runs_without_dagster():
         "assert not [m for m in sys.modules if m == 'dagster' or m.startswith('dagster.')], 'dagster imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_candidates_found_elsewhere_replace_the_in_memory_search(spec):
+    data = make_linkage(200, 200, dim=16, seed=5)
+    supplied = data.truth.head(50)[["left_id", "right_id"]]
+    result = link(data.left, data.right, spec, candidate_pairs={"knn_identity": supplied})
+    from_knn = result.pairs[result.pairs["sources"].str.contains("knn_identity")]
+    assert set(zip(from_knn["left_id"], from_knn["right_id"])) == set(zip(supplied["left_id"], supplied["right_id"]))
+    assert result.stats["candidates_by_source"]["knn_identity"] == 50

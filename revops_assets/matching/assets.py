@@ -62,6 +62,7 @@ def opportunity_matches(context: dg.AssetExecutionContext):
         metadata={
             "dagster/row_count": len(result.pairs),
             "candidates_by_source": dg.MetadataValue.json(stats.get("candidates_by_source", {})),
+            "vector_candidates": dg.MetadataValue.json(run.knn),
         },
     )
     auto = status_counts.get("auto_matched", 0) + status_counts.get("confirmed", 0)

@@ -293,6 +293,8 @@ def generate_candidates(
     if "domain" in cs.exact_keys and ls.domain is not None and rs.domain is not None:
         timed("domain", lambda: key_pairs(ls.domain, rs.domain, cs.max_key_fanout))
     for kind in cs.knn_vectors:
+        if f"knn_{kind}" in parts:  # supplied by the caller (e.g. from a pgvector index)
+            continue
         lv, lok = getattr(ls, kind), getattr(ls, f"{kind}_ok")
         rv, rok = getattr(rs, kind), getattr(rs, f"{kind}_ok")
         if lv is None or rv is None or lv.shape[1] != rv.shape[1]:

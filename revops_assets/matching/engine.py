@@ -44,6 +44,15 @@ class LinkResult:
     unmatched_right_ids: list = field(default_factory=list)
 
 
+def _positions(frame: pd.DataFrame, ls: Side, rs: Side) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions of (left_id, right_id) pairs; pairs naming unknown ids are dropped."""
+    lpos = pd.Series(np.arange(ls.n), index=ls.id_keys)
+    rpos = pd.Series(np.arange(rs.n), index=rs.id_keys)
+    lk, rk = id_keys(frame["left_id"]), id_keys(frame["right_id"])
+    known = np.isin(lk, ls.id_keys) & np.isin(rk, rs.id_keys)
+    return lpos[lk[known]].to_numpy(), rpos[rk[known]].to_numpy()
+
+
 def _decision_positions(decisions: pd.DataFrame | None, ls: Side, rs: Side) -> tuple[np.ndarray, np.ndarray, dict]:
     """Confirmed (li, ri) pairs and rejected pair keys (li * n_right + ri) in positions, plus counts."""
     empty = np.zeros(0, np.int64)
@@ -83,10 +92,13 @@ def link(
     decisions: pd.DataFrame | None = None,
     model: MatchModel | None = None,
     exhaustive: bool = False,
+    candidate_pairs: dict[str, pd.DataFrame] | None = None,
 ) -> LinkResult:
     """Link `left` to `right` as `spec` describes; decisions (left_id, right_id, decision[, decided_at]) always win.
 
     `exhaustive=True` scores every left x right pair instead of candidates (a brute-force baseline for small tables).
+    `candidate_pairs` supplies candidates found elsewhere, by source name (e.g. "knn_identity" from a pgvector index):
+    DataFrames of left_id, right_id; a source given here is not searched again in memory.
     """
     t_start = time.perf_counter()
     timings: dict[str, float] = {}
@@ -104,6 +116,8 @@ def link(
     t = lap("prepare", t)
 
     extra = {"decision": (confirmed[:, 0], confirmed[:, 1])}
+    for source, frame in (candidate_pairs or {}).items():
+        extra[source] = _positions(frame, ls, rs)
     if exhaustive:
         grid = np.indices((ls.n, rs.n)).reshape(2, -1)
         cand = union_pairs({**extra, "all_pairs": (grid[0], grid[1])}, rs.n)

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import math
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -72,6 +73,34 @@ class MatchRun:
     result: LinkResult
     fit: FitResult | None
     decisions: int
+    knn: dict  # how vector candidates were found: pgvector (seconds per vector) or in memory
+
+
+def pgvector_candidates(conn, spec: LinkSpec) -> tuple[dict[str, pd.DataFrame], dict]:
+    """k nearest Odoo opportunities of every ACE opportunity per vector kind, from the HNSW indexes.
+
+    Only when both embedding tables hold one and the same model (else the engine searches in memory)."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "select (select array_agg(distinct model_id) from search.ace_opportunity_embeddings), "
+            "       (select array_agg(distinct model_id) from search.odoo_opportunity_embeddings)"
+            " where to_regclass('search.ace_opportunity_embeddings') is not null"
+            "   and to_regclass('search.odoo_opportunity_embeddings') is not null"
+        )
+        row = cur.fetchone()
+        if row is None or not row[0] or row[0] != row[1] or len(row[0]) != 1:
+            return {}, {"knn": "in memory (embedding tables missing or from different models)"}
+        # a wider search list than pgvector's default 40 keeps the approximate search's recall near exact
+        cur.execute("set local hnsw.ef_search = %s", (max(100, 4 * spec.candidates.knn_k),))
+    pairs, seconds = {}, {}
+    for kind in spec.candidates.knn_vectors:
+        started = time.perf_counter()
+        query = sql.SQL(matching_sql("knn_candidates.sql")).format(column=sql.Identifier(f"{kind}_vec"))
+        with conn.cursor() as cur:
+            cur.execute(query, {"k": spec.candidates.knn_k, "min_cosine": spec.candidates.knn_min_cosine})
+            pairs[f"knn_{kind}"] = pd.DataFrame(cur.fetchall(), columns=["left_id", "right_id"])
+        seconds[f"knn_{kind}"] = round(time.perf_counter() - started, 3)
+    return pairs, {"knn": "pgvector hnsw", "seconds": seconds}
 
 
 def run_matching(conn, spec: LinkSpec | None = None) -> MatchRun:
@@ -79,14 +108,15 @@ def run_matching(conn, spec: LinkSpec | None = None) -> MatchRun:
     spec = spec or load_spec("ace_to_odoo")
     left, right = load_sides(conn)
     decisions = load_decisions(conn)
+    knn_pairs, knn = pgvector_candidates(conn, spec)
     if not len(decisions):
-        return MatchRun(result=link(left, right, spec), fit=None, decisions=0)
+        return MatchRun(result=link(left, right, spec, candidate_pairs=knn_pairs), fit=None, decisions=0, knn=knn)
     # the defaults' candidates turn the rivals of each confirmed pair into implicit rejections for the fit
-    result = link(left, right, spec, decisions=decisions)
+    result = link(left, right, spec, decisions=decisions, candidate_pairs=knn_pairs)
     fit = fit_from_labels(left, right, decisions, spec, candidates=result.pairs)
     if fit.fitted:
-        result = link(left, right, spec, decisions=decisions, model=fit.model)
-    return MatchRun(result=result, fit=fit, decisions=len(decisions))
+        result = link(left, right, spec, decisions=decisions, model=fit.model, candidate_pairs=knn_pairs)
+    return MatchRun(result=result, fit=fit, decisions=len(decisions), knn=knn)
 
 
 # -- writing ------------------------------------------------------------------------------------------------------
