@@ -71,7 +71,7 @@ def cmd_seed(args: argparse.Namespace) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     from revops_assets.demo import run_demo
 
-    if not run_demo(scale=args.scale, seed_value=args.seed):
+    if not run_demo(scale=args.scale, seed_value=args.seed, noise=args.noise):
         raise CliError("some assets or checks failed (see above)")
 
 
@@ -136,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="up + seed + materialize every asset in-process, then a summary")
     demo.add_argument("--scale", type=int, default=3000)
     demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--noise", type=float, default=1.0, help="noise multiplier of the synthetic sources")
 
     bench = sub.add_parser("bench", help="benchmarks: ingest, embed, match (each prints its in-run baseline)")
     bench.add_argument("what", choices=["ingest", "embed", "match"])

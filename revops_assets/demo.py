@@ -91,7 +91,7 @@ def materialize_all(defs: dg.Definitions, instance: dg.DagsterInstance, months: 
     return results
 
 
-def run_demo(scale: int = 3000, seed_value: int = 42, **_: object) -> bool:
+def run_demo(scale: int = 3000, seed_value: int = 42, noise: float = 1.0) -> bool:
     from revops_assets.definitions import build_definitions
 
     started = time.monotonic()
@@ -99,8 +99,8 @@ def run_demo(scale: int = 3000, seed_value: int = 42, **_: object) -> bool:
     for line in bring_up():
         print(f"  {line}")
     t0 = time.monotonic()
-    report = seed(scale=scale, seed=seed_value)
-    print(f"  seeded synthetic Odoo + APN sources (scale {scale}, seed {seed_value}) in {time.monotonic() - t0:.1f}s")
+    report = seed(scale=scale, seed=seed_value, noise=noise)
+    print(f"  seeded synthetic Odoo + APN sources (scale {scale}, seed {seed_value}, noise {noise:g}) in {time.monotonic() - t0:.1f}s")
     conns = apply_connection_env()
     instance = demo_instance(conns)
     defs = build_definitions()

@@ -89,6 +89,10 @@ def fit_on_features(
 ) -> FitResult:
     """Fit level weights from a feature table and 0/1 labels (1 = same entity).
 
+    The fit learns on top of the defaults: the default log-odds is one input (its coefficient a rescales them) next to
+    the one-hot levels (their coefficients d adjust single levels, shrunk toward 0 by regularization). A few hundred
+    decisions thus correct what the defaults get wrong instead of re-learning everything, and the result is still one
+    weight per level (a * default + d), so fitted scores explain themselves like the defaults.
     With `require_improvement`, the defaults stay when the fitted model's cross-validated F1 is below the defaults'
     F1 on the same labels (a few unlucky labels should not make matching worse).
     """
@@ -105,8 +109,9 @@ def fit_on_features(
         return FitResult(model=default, fitted=False, message=why, **counts)
 
     levels = {k: v for k, v in spec.weights.levels.items() if k in features}
-    x, columns = encode_levels(features, levels)
+    x_levels, columns = encode_levels(features, levels)
     default_lo = default.prior_log_odds + _default_contrib(features, default)
+    x = np.column_stack([x_levels, default_lo])  # last column: the defaults' own verdict
 
     # Out-of-fold probabilities for an honest quality estimate.
     k = min(folds, n_pos, n_neg)
@@ -122,15 +127,16 @@ def fit_on_features(
         return FitResult(model=default, fitted=False, message=why, cv=cv, **counts)
 
     lr, shift = _fit_lr(x, y, c)
-    coef = dict(zip(columns, lr.coef_[0]))
+    coef = dict(zip(columns, lr.coef_[0][:-1]))
+    scale = float(lr.coef_[0][-1])  # a: how much of the defaults' log-odds to keep
     fitted_levels = {
         name: Levels(thresholds=lv.thresholds,
-                     weights=[round(float(coef.get((name, j), 0.0)), 4) for j in range(len(lv.weights))])
+                     weights=[round(scale * w + float(coef.get((name, j), 0.0)), 4) for j, w in enumerate(lv.weights)])
         for name, lv in levels.items()
     }
-    report = {**counts, "cv": cv, "C": c}
-    model = MatchModel(prior_log_odds=round(float(lr.intercept_[0]) + shift, 4), levels=fitted_levels,
-                       kind="fitted", report=report)
+    report = {**counts, "cv": cv, "C": c, "default_scale": round(scale, 4)}
+    prior = float(lr.intercept_[0]) + shift + scale * default.prior_log_odds
+    model = MatchModel(prior_log_odds=round(prior, 4), levels=fitted_levels, kind="fitted", report=report)
     msg = (f"fitted on {n} labels ({n_pos} confirmed, {n_neg} rejected); {k}-fold CV ROC-AUC "
            f"{cv['fitted']['roc_auc']} (defaults {cv['default']['roc_auc']}), F1 {cv['fitted']['f1']} "
            f"(defaults {cv['default']['f1']})")
