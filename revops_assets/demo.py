@@ -59,36 +59,23 @@ def full_raw_load_config(defs: dg.Definitions) -> dict:
 
 
 def materialize_all(defs: dg.Definitions, instance: dg.DagsterInstance, months: int = 18) -> list:
-    """Every unpartitioned asset in one run, then each partitioned group over its last `months` partitions."""
-    results = []
-    job_defs = dg.Definitions.merge(defs, dg.Definitions(jobs=[dg.define_asset_job("demo_all", unpartitioned_selection(defs))]))
-    results.append(
-        job_defs.resolve_job_def("demo_all").execute_in_process(
-            instance=instance, raise_on_error=False, run_config={**QUIET_RUN, **full_raw_load_config(defs)}
-        )
-    )
+    """Every unpartitioned asset in one run, then each partitioned group over its last `months` in one run each."""
     graph = defs.resolve_asset_graph()
-    for name, keys in partitioned_keys(defs).items():
-        partitions_def = graph.get(keys[0]).partitions_def
-        partition_keys = partitions_def.get_partition_keys()[-months:]
-        if not partition_keys:
-            continue
-        job_name = f"demo_partitions_{len(results)}"
-        merged = dg.Definitions.merge(
-            defs, dg.Definitions(jobs=[dg.define_asset_job(job_name, dg.AssetSelection.assets(*keys))])
+    runs = {"demo_all": (unpartitioned_selection(defs), {**QUIET_RUN, **full_raw_load_config(defs)}, {})}
+    for i, keys in enumerate(partitioned_keys(defs).values()):
+        partition_keys = graph.get(keys[0]).partitions_def.get_partition_keys()[-months:]
+        if partition_keys:
+            tags = {"dagster/asset_partition_range_start": partition_keys[0],
+                    "dagster/asset_partition_range_end": partition_keys[-1]}
+            runs[f"demo_partitions_{i}"] = (dg.AssetSelection.assets(*keys), QUIET_RUN, tags)
+    jobs = [dg.define_asset_job(name, selection) for name, (selection, _, _) in runs.items()]
+    merged = dg.Definitions.merge(defs, dg.Definitions(jobs=jobs))
+    return [
+        merged.resolve_job_def(name).execute_in_process(
+            instance=instance, raise_on_error=False, run_config=run_config, tags=tags
         )
-        results.append(
-            merged.resolve_job_def(job_name).execute_in_process(
-                instance=instance,
-                raise_on_error=False,
-                run_config=QUIET_RUN,
-                tags={
-                    "dagster/asset_partition_range_start": partition_keys[0],
-                    "dagster/asset_partition_range_end": partition_keys[-1],
-                },
-            )
-        )
-    return results
+        for name, (_, run_config, tags) in runs.items()
+    ]
 
 
 def run_demo(scale: int = 3000, seed_value: int = 42, noise: float = 1.0) -> bool:

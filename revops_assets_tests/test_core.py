@@ -39,6 +39,19 @@ def test_every_core_entity_materializes_and_checks_pass(core_built, seeded):
     assert "| odoo_opportunity_id |" in meta["preview"].value
 
 
+def test_invalid_aws_account_ids_are_kept_flagged_and_counted(core_built, seeded):
+    victim = seeded.query("select min(id) from raw.apn_opportunity")[0][0]
+    seeded.query("update raw.apn_opportunity set aws_account = '1234-5678-901' where id = %s", (victim,))
+    result = dg.materialize(core_assets()[1:2], resources=seeded.resources)
+    assert result.success
+    row = seeded.query("select aws_account_id, aws_account_id_raw, aws_account_id_valid, quality_flags "
+                       "from core.ace_opportunities where ace_opportunity_id = %s", (victim,))[0]
+    assert row[:3] == (None, "1234-5678-901", False)
+    assert any(f.startswith("invalid AWS account id") for f in row[3])
+    invalid = seeded.query("select count(*) from core.ace_opportunities where not aws_account_id_valid")[0][0]
+    assert invalid >= 1 and _metadata(result, "ace_opportunities")["invalid_aws_account_ids"].value == invalid
+
+
 def test_resolution_is_complete_where_the_source_is(core_built):
     checks = {(e.asset_key.path[-1], e.check_name): e for e in core_built.get_asset_check_evaluations()}
     odoo = checks[("odoo_opportunities", "foreign_keys_resolved")]

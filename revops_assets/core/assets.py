@@ -75,6 +75,9 @@ def entity_metadata(cur, entity: CoreEntity) -> dict:
         "dagster/column_schema": dg.TableSchema(columns=[dg.TableColumn(name, type_) for name, type_ in columns]),
         "dagster/column_lineage": lineage,
     }
+    for name, query in entity.counts.items():
+        cur.execute(query)
+        metadata[name] = int(cur.fetchone()[0])
     if entity.preview_columns:
         metadata["preview"] = dg.MetadataValue.md(
             markdown_preview(cur, "core", entity.name, entity.preview_columns, order_by=entity.primary_key[0])

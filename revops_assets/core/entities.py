@@ -26,6 +26,8 @@ class CoreEntity:
     completeness_sql: str | None = None
     preview_columns: tuple[str, ...] = ()
     resolution_threshold: float = 0.99
+    # metadata name -> SQL returning one number (e.g. invalid AWS account ids kept and flagged)
+    counts: dict[str, str] = field(default_factory=dict)
 
 
 def _odoo_opportunities() -> CoreEntity:
@@ -77,6 +79,8 @@ def _odoo_opportunities() -> CoreEntity:
                    (select count(*) from core.odoo_opportunities)
         """,
         preview_columns=("odoo_opportunity_id", "title", "customer_name", "domain", "outcome", "expected_revenue_usd"),
+        counts={"invalid_aws_account_ids": "select count(*) from core.odoo_opportunities "
+                                           "where aws_account_id_raw is not null and aws_account_id is null"},
     )
 
 
@@ -115,6 +119,7 @@ def _ace_opportunities() -> CoreEntity:
                    (select count(*) from core.ace_opportunities)
         """,
         preview_columns=("ace_opportunity_id", "title", "customer_name", "domain", "stage", "expected_monthly_spend_usd"),
+        counts={"invalid_aws_account_ids": "select count(*) from core.ace_opportunities where not aws_account_id_valid"},
         # picklist spellings outside ACE's lists are flagged per row, not a reason to stop the graph
         resolution_threshold=0.95,
     )
@@ -143,6 +148,7 @@ def _aws_accounts() -> CoreEntity:
                    (select count(*) from core.aws_accounts)
         """,
         preview_columns=("odoo_account_id", "aws_account_id", "account_name", "company_name", "account_status"),
+        counts={"invalid_aws_account_ids": "select count(*) from core.aws_accounts where not aws_account_id_valid"},
         resolution_threshold=0.95,
     )
 

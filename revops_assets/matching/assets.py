@@ -5,7 +5,6 @@ Review decisions live in ops.match_decisions, outside every asset, so no rebuild
 each run, always win over the model, and train it once there are enough of them.
 """
 
-import os
 from pathlib import Path
 from typing import Optional
 

@@ -146,7 +146,6 @@ def make_linkage(
         names.append(name)
         sib_tag = f"-{industry}" if sibling_of[c] >= 0 else ""  # siblings never share a domain
         domains.append(f"{first}{second}{sib_tag}.{rng.choice(_TLD)}")
-    names_arr = np.array(names, dtype=object)
     n_accounts = rng.integers(1, 4, total_comp)
     acct_base = rng.integers(10**11, 10**12 - 10, total_comp)
     ident = _unit(rng, total_comp, dim)
