@@ -36,6 +36,18 @@ def _facts(cur, table: str, params: dict) -> dict:
     return {"dagster/row_count": rows, "months": months, "window": f"{params['start']} .. {params['end']}"}
 
 
+def _totals_check(cur, name: str, params: dict, rows: int) -> tuple[float, dg.AssetCheckResult]:
+    """Core's total of the window against raw's, tolerating only per-group rounding (half a cent per row)."""
+    cur.execute(core_sql(f"{name}_totals.sql"), params)
+    core_total, raw_total = cur.fetchone()
+    check = dg.AssetCheckResult(
+        check_name=TOTALS_CHECK,
+        passed=abs(core_total - raw_total) <= 0.01 * max(1, rows),
+        metadata={"core_total": float(core_total), "raw_total": float(raw_total)},
+    )
+    return float(core_total), check
+
+
 COMMON = dict(
     group_name="core_billing",
     kinds={"postgres"},
@@ -61,22 +73,8 @@ def aws_costs_monthly(context: dg.AssetExecutionContext):
         _run(conn, "aws_costs_monthly.sql", params=params)
         with conn.cursor() as cur:
             metadata = _facts(cur, "aws_costs_monthly", params)
-            cur.execute(
-                "select (select coalesce(sum(cost_usd), 0) from core.aws_costs_monthly "
-                "        where month >= %(start)s and month < %(end)s), "
-                "       (select coalesce(round(sum(coalesce(unblended_cost, 0)), 2), 0) from raw.odoo_c_billing_internal_cur "
-                "        where _sync_deleted_at is null and period >= %(start)s and period < %(end)s)",
-                params,
-            )
-            core_total, raw_total = cur.fetchone()
-    metadata["cost_usd"] = float(core_total)
-    return dg.MaterializeResult(
-        metadata=metadata,
-        check_results=[dg.AssetCheckResult(
-            check_name=TOTALS_CHECK, passed=abs(core_total - raw_total) <= 0.01 * max(1, metadata["dagster/row_count"]),
-            metadata={"core_total_usd": float(core_total), "raw_total_usd": float(raw_total)},
-        )],
-    )
+            metadata["cost_usd"], check = _totals_check(cur, "aws_costs_monthly", params, metadata["dagster/row_count"])
+    return dg.MaterializeResult(metadata=metadata, check_results=[check])
 
 
 @dg.asset(
@@ -97,26 +95,16 @@ def customer_invoices_monthly(context: dg.AssetExecutionContext):
         _run(conn, "customer_invoices_monthly.sql", params=params)
         with conn.cursor() as cur:
             metadata = _facts(cur, "customer_invoices_monthly", params)
+            metadata["invoiced_amount"], check = _totals_check(
+                cur, "customer_invoices_monthly", params, metadata["dagster/row_count"]
+            )
             cur.execute(
-                "select (select coalesce(sum(invoiced_amount), 0) from core.customer_invoices_monthly "
-                "        where month >= %(start)s and month < %(end)s), "
-                "       (select coalesce(round(sum(l.amount), 2), 0) from raw.odoo_c_billing_bill_line l "
-                "        join raw.odoo_c_billing_bill b on b.id = l.bill_id and b._sync_deleted_at is null "
-                "        where l._sync_deleted_at is null and l.account_id is not null "
-                "          and coalesce(l.period, b.period) >= %(start)s and coalesce(l.period, b.period) < %(end)s), "
-                "       (select coalesce(sum(unconverted_lines), 0) from core.customer_invoices_monthly "
-                "        where month >= %(start)s and month < %(end)s)",
+                "select coalesce(sum(unconverted_lines), 0) from core.customer_invoices_monthly "
+                "where month >= %(start)s and month < %(end)s",
                 params,
             )
-            core_total, raw_total, unconverted = cur.fetchone()
-    metadata["unconverted_lines"] = int(unconverted)
-    return dg.MaterializeResult(
-        metadata=metadata,
-        check_results=[dg.AssetCheckResult(
-            check_name=TOTALS_CHECK, passed=abs(core_total - raw_total) <= 0.01 * max(1, metadata["dagster/row_count"]),
-            metadata={"core_total": float(core_total), "raw_total": float(raw_total)},
-        )],
-    )
+            metadata["unconverted_lines"] = int(cur.fetchone()[0])
+    return dg.MaterializeResult(metadata=metadata, check_results=[check])
 
 
 @dg.asset(
