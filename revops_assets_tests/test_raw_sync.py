@@ -80,11 +80,20 @@ def assert_mirrors(src_dsn, wh_dsn, columns=LEAD_COLUMNS):
     )
 
 
+def assert_fingerprint_current(wh_dsn, asset_key="raw/odoo_crm_lead", relation="raw.odoo_crm_lead"):
+    """The key fingerprint kept in ops.watermarks (instead of scanning raw) equals a scan of raw's live rows."""
+    kept = execute(wh_dsn, "select live_rows, live_key_hash from ops.watermarks where asset_key = %s", (asset_key,))
+    scanned = execute(wh_dsn, f"select count(*), coalesce(sum(hashint8(id::bigint)), 0) from {relation} "
+                              "where _sync_deleted_at is null")
+    assert kept == scanned
+
+
 def test_full_then_incremental_mirrors_updates_inserts_deletes(dbs):
     src_dsn, wh_dsn, source, warehouse = dbs
     first = sync_table(LEADS, source, warehouse, run_id="run-1")
     assert first.mode == "full" and first.rows_read == 500 and first.raw_live_rows == 500 == first.source_rows
     assert_mirrors(src_dsn, wh_dsn)
+    assert_fingerprint_current(wh_dsn)
     assert execute(wh_dsn, "select watermark from ops.watermarks where asset_key = 'raw/odoo_crm_lead'")[0][0].isoformat() \
         == "2026-01-01T08:20:00+00:00"
 
@@ -102,6 +111,7 @@ def test_full_then_incremental_mirrors_updates_inserts_deletes(dbs):
     assert second.rows_read < 20  # only the delta (plus the overlap window), not the table
     assert second.raw_live_rows == 500 == second.source_rows
     assert_mirrors(src_dsn, wh_dsn)
+    assert_fingerprint_current(wh_dsn)
     gone = execute(wh_dsn, "select id, _sync_run_id from raw.odoo_crm_lead where _sync_deleted_at is not null order by id")
     assert gone == [(10, "run-2"), (11, "run-2")]
     assert second.watermark_after.isoformat() == "2026-03-03T00:00:00+00:00"
@@ -110,7 +120,10 @@ def test_full_then_incremental_mirrors_updates_inserts_deletes(dbs):
     execute(src_dsn, "insert into crm_lead (id, name, write_date) values (10, 'back', timestamp '2026-03-04')")
     third = sync_table(LEADS, source, warehouse, run_id="run-3")
     assert third.rows_updated >= 1 and third.raw_live_rows == 501
+    # the kept fingerprint does not count a returning key, so the exact reconciliation ran and re-counted
+    assert third.deletes_checked_by == "key reconciliation"
     assert_mirrors(src_dsn, wh_dsn)
+    assert_fingerprint_current(wh_dsn)
     full = sync_table(LEADS, source, warehouse, run_id="run-4", mode="full")
     assert full.mode == "full" and full.raw_live_rows == 501
     assert_mirrors(src_dsn, wh_dsn)
@@ -134,11 +147,63 @@ def test_incremental_without_deletes_skips_key_reconciliation(dbs):
     assert quiet.deletes_checked_by == "key fingerprint" and quiet.rows_deleted == 0
     assert (quiet.rows_inserted, quiet.rows_updated, quiet.source_rows) == (1, 2, 501)
     assert_mirrors(src_dsn, wh_dsn)
+    assert_fingerprint_current(wh_dsn)
     # a delete with an insert keeps the count equal, but not the key set: the reconciliation catches it
     execute(src_dsn, "delete from crm_lead where id = 7")
     execute(src_dsn, "insert into crm_lead (name, write_date) values ('swap', timestamp '2026-04-03')")
     swapped = sync_table(LEADS, source, warehouse, run_id="c")
     assert swapped.deletes_checked_by == "key reconciliation" and swapped.rows_deleted == 1
+    assert_mirrors(src_dsn, wh_dsn)
+    assert_fingerprint_current(wh_dsn)
+    # a row deleted behind the sync's back (its key fingerprint no longer matches) is still found
+    execute(src_dsn, "delete from crm_lead where id = 8")
+    assert sync_table(LEADS, source, warehouse, run_id="d").rows_deleted == 1
+    assert_mirrors(src_dsn, wh_dsn)
+    assert_fingerprint_current(wh_dsn)
+
+
+def test_rows_of_a_transaction_open_during_a_sync_are_read_by_the_next(dbs):
+    """The delta skips rows whose transaction the previous sync had already seen (xmin test), never others."""
+    src_dsn, wh_dsn, source, warehouse = dbs
+    sync_table(LEADS, source, warehouse, run_id="a")  # watermark 2026-01-01 08:20
+    in_flight = psycopg2.connect(src_dsn)
+    try:
+        with in_flight.cursor() as cur:  # left uncommitted while the next sync runs
+            cur.execute("update crm_lead set name = 'late', write_date = timestamp '2026-01-01 08:22' where id = 3")
+        execute(src_dsn, "update crm_lead set name = 'early', write_date = timestamp '2026-01-01 08:25' where id = 4")
+        during = sync_table(LEADS, source, warehouse, run_id="b")
+        assert during.changes_found_by == "cursor, transaction ids"
+        assert during.rows_updated == 1 and during.watermark_after.isoformat() == "2026-01-01T08:25:00+00:00"
+        assert execute(wh_dsn, "select name from raw.odoo_crm_lead where id = 3") == [("lead 3",)]
+        in_flight.commit()
+    finally:
+        in_flight.close()
+    after = sync_table(LEADS, source, warehouse, run_id="c")
+    # row 3 is read (its transaction was running during sync b), and row 4 again (written by a later transaction
+    # than the oldest then running: the test is conservative); rows 496-500 are inside the cursor's overlap window
+    # too, but were written before sync b, so they are not read again
+    assert after.changes_found_by == "cursor, transaction ids"
+    assert (after.rows_read, after.rows_updated) == (2, 1)
+    assert execute(wh_dsn, "select name from raw.odoo_crm_lead where id = 3") == [("late",)]
+    assert_mirrors(src_dsn, wh_dsn)
+
+
+@pytest.mark.parametrize("stale", [
+    "source_identity = 'another-cluster/1'",  # the source database was replaced (restore, failover)
+    "source_xmin = source_xmin + 100000",  # its transaction counter went backwards
+    "source_xmin = null",  # written by a version that did not record it
+])
+def test_delta_falls_back_to_the_cursor_when_the_source_position_cannot_be_trusted(dbs, stale):
+    src_dsn, wh_dsn, source, warehouse = dbs
+    sync_table(LEADS, source, warehouse, run_id="a")
+    execute(wh_dsn, f"update ops.watermarks set {stale}")
+    execute(src_dsn, "update crm_lead set name = 'edited', write_date = timestamp '2026-04-01' where id = 9")
+    fallback = sync_table(LEADS, source, warehouse, run_id="b")
+    assert fallback.changes_found_by == "cursor"
+    assert fallback.rows_read == 1 + 10  # the edited row and the overlap window's ten (08:11-08:20)
+    assert_mirrors(src_dsn, wh_dsn)
+    execute(src_dsn, "update crm_lead set name = 'again', write_date = timestamp '2026-04-02' where id = 12")
+    assert sync_table(LEADS, source, warehouse, run_id="c").changes_found_by == "cursor, transaction ids"
     assert_mirrors(src_dsn, wh_dsn)
 
 

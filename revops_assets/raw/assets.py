@@ -102,6 +102,7 @@ def materialization_metadata(result: SyncResult) -> dict:
         "mb_per_s": dg.FloatMetadataValue(round(result.mb_per_s, 2)),
         "schema_changes": dg.MetadataValue.json(result.schema_changes),
         "deletes_checked_by": result.deletes_checked_by or "full load",
+        "changes_found_by": result.changes_found_by or "full load",
     }
 
 

@@ -119,14 +119,15 @@ def plan_schema(source: list[Column], raw: list[Column] | None) -> SchemaPlan:
     return SchemaPlan(columns + dropped, added, widened, [c.name for c in dropped])
 
 
+# pg_catalog rather than information_schema.columns: the same answer (columns this role may read, in order) at a
+# tenth of the cost, which matters for an incremental sync that is otherwise a few milliseconds of work.
 _COLUMNS_SQL = """
-select c.column_name, format_type(a.atttypid, a.atttypmod)
-from information_schema.columns c
-join pg_catalog.pg_attribute a
-  on a.attrelid = to_regclass(quote_ident(c.table_schema) || '.' || quote_ident(c.table_name))
- and a.attname = c.column_name and not a.attisdropped
-where c.table_schema = %s and c.table_name = %s
-order by c.ordinal_position
+select a.attname::text, format_type(a.atttypid, a.atttypmod)
+from pg_catalog.pg_attribute a
+where a.attrelid = to_regclass(format('%%I.%%I', %s::text, %s::text))
+  and a.attnum > 0 and not a.attisdropped
+  and has_column_privilege(a.attrelid, a.attnum, 'SELECT')
+order by a.attnum
 """
 
 

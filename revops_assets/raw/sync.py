@@ -3,13 +3,15 @@
 Guarantees, and how:
 - Constant memory: rows never pass through Python objects. The source's `COPY ... TO STDOUT` is piped through an OS
   pipe into the warehouse's `COPY ... FROM STDIN` (a thread per side).
-- Atomic: everything the warehouse sees (new rows, evolved columns, quarantine rows, the watermark) happens in one
-  transaction. A failure anywhere rolls it all back: the previous raw table and watermark stay as they were.
+- Atomic: everything the warehouse sees (new rows, evolved columns, quarantine rows, the watermark, the audit row's
+  outcome) happens in one transaction. A failure anywhere rolls it all back: the previous raw table and watermark
+  stay as they were, and the failure is audited afterwards.
 - Full loads build a staging table and swap it in, so readers never see a half-loaded table.
-- Incremental loads re-read rows whose cursor is past (watermark - overlap), upsert them by primary key, and detect
-  deletions: a fingerprint of the key sets (count and hash sum, both sides at once) and, only when they differ, a
-  full primary-key reconciliation that marks rows gone from the source. The source is read in one REPEATABLE READ
-  snapshot so the delta, the keys and the counts agree with each other.
+- Incremental loads re-read rows whose cursor is past (watermark - overlap), skipping rows whose writing transaction
+  the previous sync already saw (see `_delta_query`), upsert them by primary key, and detect deletions: the source's
+  key fingerprint (count and hash sum) against raw's, which ops.watermarks keeps current, and only when they differ
+  a full primary-key reconciliation that marks rows gone from the source. The source is read in one REPEATABLE READ
+  snapshot (shared with the fingerprint's connection) so the delta, the keys and the counts agree with each other.
 - Duplicate source keys (APN declares no primary keys) are quarantined in ops.quarantine with the reason.
 """
 
@@ -21,6 +23,7 @@ import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -29,7 +32,7 @@ from typing import Literal
 import psycopg2
 import psycopg2.errors
 from psycopg2 import sql
-from psycopg2.extensions import ISOLATION_LEVEL_REPEATABLE_READ
+from psycopg2.extensions import ISOLATION_LEVEL_REPEATABLE_READ, TRANSACTION_STATUS_IDLE
 
 from revops_assets.raw.columns import (
     DELETED_AT,
@@ -48,6 +51,8 @@ from revops_assets.sources.catalog import SourceTable
 RAW_SCHEMA = "raw"
 Mode = Literal["auto", "full", "incremental"]
 COPY_CHUNK = 1 << 20
+# Transaction ids compare modulo 2^32: trusted up to 2^31 apart, less a margin for ids assigned during a sync.
+XID_COMPARISON_LIMIT = 2**31 - 2**27
 
 
 class SourceTableMissing(RuntimeError):
@@ -74,6 +79,9 @@ class SyncResult:
     columns: list[Column] = field(default_factory=list)
     schema_changes: list[str] = field(default_factory=list)
     deletes_checked_by: str = ""  # incremental: "key fingerprint" (sets equal) or "key reconciliation"
+    live_fingerprint: tuple[int, int] | None = None  # (live rows, sum of key hashes) of raw after the load
+    changes_found_by: str = ""  # incremental: "cursor" or "cursor, transaction ids" (see _delta_query)
+    source_position: "_SourcePosition | None" = None
 
     @property
     def rows_per_s(self) -> float:
@@ -86,6 +94,7 @@ class SyncResult:
     def as_dict(self) -> dict:
         out = asdict(self)
         out["columns"] = [(c.name, c.type) for c in self.columns]
+        out["source_position"] = asdict(self.source_position) if self.source_position else None
         return out
 
 
@@ -196,10 +205,11 @@ class TableSync:
         started = time.monotonic()
         result = SyncResult(asset_key=self.entry.asset_key_str, mode=self.requested_mode)
         audit = _Audit(self.warehouse, self.entry, self.run_id)
-        src = self.source.open()
-        wh = self.warehouse.open()
+        src = wh = None
         try:
+            src, wh = self._open_connections()
             src.set_session(isolation_level=ISOLATION_LEVEL_REPEATABLE_READ, readonly=True)
+            wh.autocommit = True  # until the load starts: the audit's "running" row commits on its own
             with src.cursor() as scur, wh.cursor() as wcur:
                 scur.execute("set time zone 'UTC'")
                 wcur.execute("set time zone 'UTC'")
@@ -216,34 +226,56 @@ class TableSync:
                         f"source table {self.entry.qualified_source} has no column(s) {missing_keys} "
                         "named as primary key / cursor in data/source_catalog.yaml"
                     )
+                result.source_position = self._source_position(scur)
                 raw_columns = discover_columns(wcur, RAW_SCHEMA, self.entry.raw_table)
                 plan = plan_schema(source_columns, raw_columns)
-                result.watermark_before = self._read_watermark(wcur)
+                state = self._read_state(wcur) if raw_columns is not None else _RawState()
+                result.watermark_before = state.watermark
                 mode = self._choose_mode(raw_columns, plan, result.watermark_before)
                 result.mode = mode
-                audit.start(mode, result.watermark_before)
+                audit.start(mode, result.watermark_before, wcur)
+                wh.autocommit = False  # from here on, one transaction: rows, quarantine, watermark, audit
                 result.schema_changes = _describe_plan(plan) if raw_columns is not None else []
                 if mode == "full":
                     self._full(scur, wcur, source_columns, plan, result)
                 else:
-                    self._incremental(scur, wcur, source_columns, plan, result)
-                self._verify(wcur, result)
+                    self._incremental(scur, wcur, source_columns, plan, state, result)
+                self._verify(wcur, plan, result)
                 # the newest cursor among the rows just loaded: the whole table after a full load, the delta else
                 self._save_watermark(wcur, result, self.table if mode == "full" else sql.Identifier("_delta"))
+                result.duration_s = time.monotonic() - started
+                audit.finish(result, status="success", cur=wcur)
             wh.commit()
             src.rollback()
         except BaseException as err:
-            _safe_rollback(wh)
-            _safe_rollback(src)
+            for conn in (wh, src):
+                _safe_rollback(conn)
             result.duration_s = time.monotonic() - started
-            audit.finish(result, status="failed", error=_one_line(err))
+            audit.finish(result, status="failed", error=_one_line(err), conn=wh)
             raise
         finally:
-            wh.close()
-            src.close()
+            for conn in (wh, src):
+                if conn is not None:
+                    conn.close()
         result.duration_s = time.monotonic() - started
-        audit.finish(result, status="success")
         return result
+
+    def _open_connections(self):
+        """Source and warehouse connections, opened at once (each costs a server process start)."""
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(self.source.open)
+            try:
+                wh = self.warehouse.open()
+            except BaseException:
+                with suppress(BaseException):
+                    pending.result().close()
+                raise
+            try:
+                src = pending.result()
+            except BaseException:
+                wh.close()
+                raise
+        return src, wh
 
     # ---- mode ----
     def _choose_mode(self, raw_columns, plan: SchemaPlan, watermark) -> str:
@@ -280,7 +312,10 @@ class TableSync:
         copy_out = sql.SQL("copy (select {} from {}) to stdout").format(
             _ident_list(names), sql.Identifier(self.entry.schema_name, self.entry.table)
         )
-        copy_in = sql.SQL("copy {} ({}) from stdin").format(stage, _ident_list(names))
+        # freeze: the staging table was created in this transaction, so rows can be written already frozen and
+        # marked visible to all; nothing reading raw later has to set hint bits page by page (the first upsert after
+        # a full load otherwise costs twice the next one), and vacuum never has to freeze them
+        copy_in = sql.SQL("copy {} ({}) from stdin with (freeze)").format(stage, _ident_list(names))
         result.rows_read, result.bytes_read = stream_copy(scur, copy_out, wcur, copy_in)
 
         pkey = sql.Identifier(f"{self.stage_name}_pkey"[:63])
@@ -343,29 +378,96 @@ class TableSync:
         result.columns = plan.columns
 
     # ---- incremental ----
-    def _incremental(self, scur, wcur, source_columns: list[Column], plan: SchemaPlan, result: SyncResult) -> None:
+    def _incremental(
+        self, scur, wcur, source_columns: list[Column], plan: SchemaPlan, state: "_RawState", result: SyncResult
+    ) -> None:
         names = [c.name for c in source_columns]
         cursor_col = next(c for c in source_columns if c.name == self.entry.cursor)
         since = result.watermark_before - timedelta(minutes=self.entry.overlap_minutes)
         if cursor_col.base in ("timestamp without time zone", "date"):
             since = since.astimezone(timezone.utc).replace(tzinfo=None)
+        key_types = {c.name: c.base for c in plan.columns}
+        # deletes: the source's key fingerprint is computed on a second connection sharing this transaction's
+        # snapshot; raw's side is kept in ops.watermarks (no scan). The fingerprint's scan runs while the warehouse
+        # upserts, not during the delta's scan: on a small machine two source scans would only slow each other.
+        scur.execute("select pg_export_snapshot()")
+        snapshot = scur.fetchone()[0]
+        delta_copied, failed = threading.Event(), threading.Event()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(self._source_fingerprint, snapshot, key_types, delta_copied, failed)
+            try:
+                self._copy_delta(scur, wcur, names, since, state, result)
+            except BaseException:
+                failed.set()  # the fingerprint need not scan for a load that is rolled back
+                raise
+            finally:
+                delta_copied.set()
+            inserted_fp = self._upsert_delta(wcur, names, plan, key_types, result)
+            source_fp = pending.result()
+        if state.live_fingerprint is not None:
+            raw_fp = (state.live_fingerprint[0] + inserted_fp[0], state.live_fingerprint[1] + inserted_fp[1])
+        else:  # not recorded yet (e.g. raw loaded by an older version): count once
+            raw_fp = self._key_fingerprint(wcur, self.table, key_types, live_only=True)
+        if source_fp == raw_fp:
+            result.source_rows = result.raw_live_rows = source_fp[0]
+            result.live_fingerprint = raw_fp
+            result.deletes_checked_by = "key fingerprint"
+        else:
+            self._reconcile_keys(scur, wcur, source_columns, result)
+            result.deletes_checked_by = "key reconciliation"
+        result.columns = plan.columns
+
+    def _delta_query(self, names: list[str], since, state: "_RawState", result: SyncResult) -> sql.Composable:
+        """The rows to re-read: cursor past `since`, and, when it is safe, only rows written by transactions the
+        previous sync could not see.
+
+        The cursor is rarely indexed (Odoo's write_date is not), so the delta is a scan of the whole table, and
+        testing a timestamp in the last of 80 columns means unpacking every row. A row's xmin sits in its header:
+        testing it first skips the unpacking for every row the previous sync already read. It only ever removes
+        rows that sync saw (everything it could not see has xmin >= its snapshot's xmin), so the cursor still
+        decides; it is used only on the same database and within 2^31 transactions (ids are compared modulo 2^32).
+        """
+        table = sql.Identifier(self.entry.schema_name, self.entry.table)
+        cursor_test = sql.SQL("{} > {}").format(sql.Identifier(self.entry.cursor), sql.Literal(since))
+        now, before = result.source_position, state.source_xmin
+        usable = (
+            now is not None
+            and before is not None
+            and state.source_identity == now.identity
+            and 0 <= now.xmax - before < XID_COMPARISON_LIMIT
+        )
+        if not usable:
+            result.changes_found_by = "cursor"
+            return sql.SQL("select {} from {} where {}").format(_ident_list(names), table, cursor_test)
+        result.changes_found_by = "cursor, transaction ids"
+        # offset 0 keeps the xmin test inside, evaluated first (the planner would order by its own cost estimate)
+        return sql.SQL(
+            "select {} from (select * from {} where age(xmin) <= age({}::xid) offset 0) unseen where {}"
+        ).format(_ident_list(names), table, sql.Literal(str(before % 2**32)), cursor_test)
+
+    def _source_position(self, scur) -> "_SourcePosition":
+        scur.execute(_template("source_position.sql"))
+        xmin, xmax, identity = scur.fetchone()
+        return _SourcePosition(xmin=int(xmin), xmax=int(xmax), identity=identity)
+
+    def _copy_delta(self, scur, wcur, names: list[str], since, state: "_RawState", result: SyncResult) -> None:
+        """Stream the changed rows (see _delta_query) into the temp table _delta; quarantine bad keys there."""
         delta = sql.Identifier("_delta")
         wcur.execute(
             sql.SQL("create temp table {} on commit drop as select {} from {} with no data").format(
                 delta, _ident_list(names), self.table
             )
         )
-        copy_out = sql.SQL("copy (select {} from {} where {} > {}) to stdout").format(
-            _ident_list(names),
-            sql.Identifier(self.entry.schema_name, self.entry.table),
-            sql.Identifier(self.entry.cursor),
-            sql.Literal(since),
-        )
+        copy_out = sql.SQL("copy ({}) to stdout").format(self._delta_query(names, since, state, result))
         result.rows_read, result.bytes_read = stream_copy(
             scur, copy_out, wcur, sql.SQL("copy {} ({}) from stdin").format(delta, _ident_list(names))
         )
-        result.rows_quarantined = self._quarantine_duplicates(wcur, delta) + self._quarantine_null_keys(wcur, delta)
+        if not self._enforces_key(scur, self.entry.schema_name, self.entry.table):  # APN's varchar ids have no key
+            result.rows_quarantined = self._quarantine_duplicates(wcur, delta) + self._quarantine_null_keys(wcur, delta)
 
+    def _upsert_delta(self, wcur, names: list[str], plan: SchemaPlan, key_types, result: SyncResult) -> tuple[int, int]:
+        """Upsert _delta into raw by primary key; returns the fingerprint of the keys it inserted."""
+        delta = sql.Identifier("_delta")
         types = {c.name: c.base for c in plan.columns}
         non_key = [n for n in names if n not in self.pk]
 
@@ -380,6 +482,7 @@ class TableSync:
                 delta=delta,
                 columns=_ident_list(names),
                 pk=_ident_list(self.pk),
+                key_hash=self._key_hash(key_types, "t"),
                 assignments=sql.SQL(", ").join(
                     sql.SQL("{} = {}").format(sql.Identifier(n), sql.Identifier("excluded", n)) for n in non_key
                 )
@@ -390,36 +493,45 @@ class TableSync:
             ),
             {"run_id": self.run_id},
         )
-        result.rows_inserted, result.rows_updated = wcur.fetchone()
+        result.rows_inserted, result.rows_updated, inserted_hash = wcur.fetchone()
+        return result.rows_inserted, int(inserted_hash)
 
-        # deletes: a cheap fingerprint of the keys on both sides first (same snapshot as the delta); the full key
-        # reconciliation runs only when they differ (always the case after a delete or a resurrected row)
-        key_types = {c.name: c.base for c in plan.columns}
-        with ThreadPoolExecutor(max_workers=1) as pool:  # the two scans run at once, one per connection
-            pending = pool.submit(
-                self._key_fingerprint, scur, sql.Identifier(self.entry.schema_name, self.entry.table), key_types,
-                live_only=False,
-            )
-            raw_fp = self._key_fingerprint(wcur, self.table, key_types, live_only=True)
-            source_fp = pending.result()
-        if source_fp == raw_fp:
-            result.source_rows = result.raw_live_rows = source_fp[0]  # _verify need not count again
-            result.deletes_checked_by = "key fingerprint"
-        else:
-            self._reconcile_keys(scur, wcur, source_columns, result)
-            result.deletes_checked_by = "key reconciliation"
-        result.columns = plan.columns
+    def _source_fingerprint(
+        self, snapshot: str, key_types: dict[str, str], start: threading.Event, cancel: threading.Event
+    ) -> tuple[int, int] | None:
+        """The source's key fingerprint on its own connection, in the snapshot the delta is read in; the
+        connection is made at once, the scan waits for `start` (one core: it runs beside the upsert)."""
+        conn = self.source.open()
+        try:
+            conn.set_session(isolation_level=ISOLATION_LEVEL_REPEATABLE_READ, readonly=True)
+            with conn.cursor() as cur:
+                cur.execute("set transaction snapshot %s", (snapshot,))
+                cur.execute("set local max_parallel_workers_per_gather = 0")
+                start.wait()
+                if cancel.is_set():
+                    return None
+                return self._key_fingerprint(
+                    cur, sql.Identifier(self.entry.schema_name, self.entry.table), key_types, live_only=False
+                )
+        finally:
+            _safe_rollback(conn)
+            conn.close()
+
+    def _key_hash(self, key_types: dict[str, str], prefix: str | None = None) -> sql.Composable:
+        """One int4 hash per key; the same expression on both sides, so sums compare key sets."""
+        def ident(name: str) -> sql.Identifier:
+            return sql.Identifier(prefix, name) if prefix else sql.Identifier(name)
+
+        if len(self.pk) == 1 and key_types.get(self.pk[0]) in ("smallint", "integer", "bigint"):
+            return sql.SQL("hashint8({}::bigint)").format(ident(self.pk[0]))  # no text conversion
+        return sql.SQL("hashtext(row({})::text)").format(sql.SQL(", ").join(ident(k) for k in self.pk))
 
     def _key_fingerprint(self, cur, table: sql.Composable, key_types: dict[str, str], *, live_only: bool) -> tuple[int, int]:
         """(rows, sum of key hashes): equal on both sides means the same key set, without moving any keys."""
         where = sql.SQL(" where {} is null").format(sql.Identifier(DELETED_AT)) if live_only else sql.SQL("")
-        if len(self.pk) == 1 and key_types.get(self.pk[0]) in ("smallint", "integer", "bigint"):
-            hashed = sql.SQL("hashint8({}::bigint)").format(sql.Identifier(self.pk[0]))  # no text conversion
-        else:
-            hashed = sql.SQL("hashtext(row({})::text)").format(_ident_list(self.pk))
         cur.execute(
             sql.SQL("select count(*), coalesce(sum({hashed}::bigint), 0) from {t}{where}").format(
-                hashed=hashed, t=table, where=where
+                hashed=self._key_hash(key_types), t=table, where=where
             )
         )
         count, total = cur.fetchone()
@@ -502,21 +614,13 @@ class TableSync:
         )
         return wcur.rowcount
 
-    def _verify(self, wcur, result: SyncResult) -> None:
-        """Live rows, and duplicate/null keys: read off the primary-key constraint when Postgres enforces it."""
-        if result.deletes_checked_by != "key fingerprint":  # the fingerprint counted them already
-            wcur.execute(
-                sql.SQL("select count(*) from {} where {} is null").format(self.table, sql.Identifier(DELETED_AT))
-            )
-            result.raw_live_rows = wcur.fetchone()[0]
-        wcur.execute(
-            "select array_agg(a.attname::text order by a.attname) from pg_index i "
-            "join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey) "
-            "where i.indrelid = to_regclass(%s) and i.indisprimary",
-            (f"{RAW_SCHEMA}.{self.entry.raw_table}",),
-        )
-        enforced = wcur.fetchone()[0]
-        if enforced == sorted(self.pk):
+    def _verify(self, wcur, plan: SchemaPlan, result: SyncResult) -> None:
+        """Live rows and their key fingerprint, and duplicate/null keys (read off the primary-key constraint)."""
+        if result.live_fingerprint is None:  # after a full load or a key reconciliation: one scan counts both
+            key_types = {c.name: c.base for c in plan.columns}
+            result.live_fingerprint = self._key_fingerprint(wcur, self.table, key_types, live_only=True)
+        result.raw_live_rows = result.live_fingerprint[0]
+        if self._enforces_key(wcur, RAW_SCHEMA, self.entry.raw_table):
             result.raw_duplicate_keys = result.raw_null_keys = 0
             return
         wcur.execute(
@@ -528,16 +632,31 @@ class TableSync:
         )
         result.raw_duplicate_keys, result.raw_null_keys = wcur.fetchone()
 
+    def _enforces_key(self, cur, schema: str, table: str) -> bool:
+        """Whether schema.table has a primary-key constraint on exactly the catalog's key: no duplicates or nulls."""
+        cur.execute(_template("primary_key_columns.sql"), {"schema": schema, "table": table})
+        return cur.fetchone()[0] == sorted(self.pk)
+
     def _raw_exists(self, wcur) -> bool:
         wcur.execute("select to_regclass(%s)", (f"{RAW_SCHEMA}.{self.entry.raw_table}",))
         return wcur.fetchone()[0] is not None
 
-    def _read_watermark(self, wcur) -> datetime | None:
-        if not self._raw_exists(wcur):
-            return None
-        wcur.execute("select watermark from ops.watermarks where asset_key = %s", (self.entry.asset_key_str,))
+    def _read_state(self, wcur) -> "_RawState":
+        wcur.execute(
+            "select watermark, live_rows, live_key_hash, source_xmin, source_identity from ops.watermarks "
+            "where asset_key = %s",
+            (self.entry.asset_key_str,),
+        )
         row = wcur.fetchone()
-        return row[0] if row else None
+        if row is None:
+            return _RawState()
+        watermark, live_rows, live_hash, source_xmin, identity = row
+        return _RawState(
+            watermark,
+            (live_rows, live_hash) if live_rows is not None and live_hash is not None else None,
+            source_xmin,
+            identity,
+        )
 
     def _save_watermark(self, wcur, result: SyncResult, loaded: sql.Composable) -> None:
         if not self.entry.cursor:
@@ -549,6 +668,8 @@ class TableSync:
         if result.watermark_before is not None and newest is not None:
             newest = max(newest, result.watermark_before)
         result.watermark_after = newest
+        live_rows, live_hash = result.live_fingerprint or (None, None)
+        position = result.source_position
         wcur.execute(
             _template("save_watermark.sql"),
             {
@@ -556,53 +677,95 @@ class TableSync:
                 "cursor_column": self.entry.cursor,
                 "watermark": newest,
                 "run_id": self.run_id,
+                "live_rows": live_rows,
+                "live_key_hash": live_hash,
+                "source_xmin": position.xmin if position else None,
+                "source_identity": position.identity if position else None,
             },
         )
 
 
+@dataclass(frozen=True)
+class _SourcePosition:
+    """A snapshot of the source: 64-bit transaction ids (xmin: oldest still running; xmax: next to be assigned)."""
+
+    xmin: int
+    xmax: int
+    identity: str  # "<system identifier>/<database oid>", or the oid alone when the role may not read the former
+
+
+@dataclass
+class _RawState:
+    """What ops.watermarks knows about a raw table before a sync."""
+
+    watermark: datetime | None = None
+    live_fingerprint: tuple[int, int] | None = None
+    source_xmin: int | None = None  # the source position of the sync that wrote the watermark
+    source_identity: str | None = None
+
+
 class _Audit:
-    """ops.sync_runs rows, written on their own autocommit connection so a failed load is still recorded."""
+    """ops.sync_runs rows. The "running" row commits on its own; the final row commits with the load on success,
+    or after its rollback on failure (on a fresh connection if the load's own one is unusable), so a failed load
+    is still recorded."""
 
     def __init__(self, warehouse: PostgresResource, entry: SourceTable, run_id: str) -> None:
         self.warehouse, self.entry, self.run_id = warehouse, entry, run_id
         self.id: int | None = None
         self.mode = "full"
 
-    def start(self, mode: str, watermark_before) -> None:
+    def start(self, mode: str, watermark_before, cur) -> None:
+        """`cur` must be in autocommit mode (the row must outlive a rollback of the load)."""
         self.mode = mode
-        with self.warehouse.connection() as conn, conn.cursor() as cur:
-            cur.execute(
-                _template("audit_start.sql"),
-                {
-                    "run_id": self.run_id,
-                    "asset_key": self.entry.asset_key_str,
-                    "source_table": self.entry.qualified_source,
-                    "mode": mode,
-                    "watermark_before": watermark_before,
-                },
-            )
-            self.id = cur.fetchone()[0]
+        cur.execute(
+            _template("audit_start.sql"),
+            {
+                "run_id": self.run_id,
+                "asset_key": self.entry.asset_key_str,
+                "source_table": self.entry.qualified_source,
+                "mode": mode,
+                "watermark_before": watermark_before,
+            },
+        )
+        self.id = cur.fetchone()[0]
 
-    def finish(self, result: SyncResult, *, status: str, error: str | None = None) -> None:
-        if self.id is None:
-            self.start(result.mode if result.mode in ("full", "incremental") else "full", result.watermark_before)
-        params = {
+    def finish(self, result: SyncResult, *, status: str, error: str | None = None, cur=None, conn=None) -> None:
+        """In the load's transaction (`cur`), or after a failure on `conn` (already rolled back) or a new one."""
+        if cur is not None:
+            cur.execute(_template("audit_finish.sql"), self._params(result, status, error))
+            return
+        try:
+            if conn is not None and not conn.closed and conn.get_transaction_status() == TRANSACTION_STATUS_IDLE:
+                conn.autocommit = True
+                self._record_failure(conn, result, status, error)
+            else:
+                with self.warehouse.connection() as fresh:
+                    fresh.autocommit = True
+                    self._record_failure(fresh, result, status, error)
+        except Exception:  # the audit must never hide the load's own error
+            logging.getLogger(__name__).exception("could not record the sync audit row")
+
+    def _record_failure(self, conn, result: SyncResult, status: str, error: str | None) -> None:
+        with conn.cursor() as cur:
+            if self.id is None:
+                mode = result.mode if result.mode in ("full", "incremental") else "full"
+                self.start(mode, result.watermark_before, cur)
+            cur.execute(_template("audit_finish.sql"), self._params(result, status, error))
+
+    def _params(self, result: SyncResult, status: str, error: str | None) -> dict:
+        ok = status == "success"
+        return {
             "id": self.id,
             "status": status,
             "mode": result.mode if result.mode in ("full", "incremental") else self.mode,
             "rows_read": result.rows_read,
-            "rows_inserted": result.rows_inserted if status == "success" else 0,
-            "rows_updated": result.rows_updated if status == "success" else 0,
-            "rows_deleted": result.rows_deleted if status == "success" else 0,
-            "rows_quarantined": result.rows_quarantined if status == "success" else 0,
-            "watermark_after": result.watermark_after if status == "success" else result.watermark_before,
+            "rows_inserted": result.rows_inserted if ok else 0,
+            "rows_updated": result.rows_updated if ok else 0,
+            "rows_deleted": result.rows_deleted if ok else 0,
+            "rows_quarantined": result.rows_quarantined if ok else 0,
+            "watermark_after": result.watermark_after if ok else result.watermark_before,
             "error": error,
         }
-        try:
-            with self.warehouse.connection() as conn, conn.cursor() as cur:
-                cur.execute(_template("audit_finish.sql"), params)
-        except Exception:  # the audit must never hide the load's own error
-            logging.getLogger(__name__).exception("could not record the sync audit row")
 
 
 def _describe_plan(plan: SchemaPlan) -> list[str]:

@@ -190,8 +190,12 @@ class EmbeddedPostgres:
             f"port = {self.port}\n"
             "unix_socket_directories = ''\n"
             "max_connections = 200\n"
-            "shared_buffers = '256MB'\n"
+            "shared_buffers = '1GB'\n"
             "maintenance_work_mem = '256MB'\n"
+            # bulk loads write hundreds of MB of WAL: at the 1GB default every few loads force a checkpoint (the
+            # log warns "checkpoints are occurring too frequently") and the next writes log whole pages again
+            "max_wal_size = '4GB'\n"
+            "checkpoint_timeout = '15min'\n"
             "fsync = on\n"
         )
         path = self.pgdata / "revops.conf"

@@ -30,6 +30,14 @@ create table if not exists ops.watermarks (
     updated_at    timestamptz not null default now(),
     run_id        text
 );
+-- The key fingerprint of raw's live rows (count, sum of key hashes), kept current by every sync so that an
+-- incremental compares it with the source's without scanning raw; null means "not known: scan".
+alter table ops.watermarks add column if not exists live_rows bigint;
+alter table ops.watermarks add column if not exists live_key_hash bigint;
+-- Where the source's transaction counter stood when that sync read it (the oldest transaction then running), and
+-- which database it was (system identifier / database oid): an incremental skips rows written before, cheaply.
+alter table ops.watermarks add column if not exists source_xmin bigint;
+alter table ops.watermarks add column if not exists source_identity text;
 
 -- Source rows that could not be mirrored as they are (e.g. duplicate primary keys in APN), kept with the reason.
 create table if not exists ops.quarantine (
