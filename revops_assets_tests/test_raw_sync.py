@@ -341,3 +341,14 @@ def test_sensor_requests_only_changed_tables(dbs, monkeypatch):
     deleted, cursor3 = tick(cursor2)
     assert [tuple(k.path) for k in deleted.asset_selection] == [("raw", "odoo_crm_lead")]
     assert len({first.run_key, changed.run_key, deleted.run_key}) == 3
+
+
+def test_prefetch_reads_each_integer_key_once_across_chunk_boundaries():
+    """The upsert's page warm-up takes keys off the COPY stream: lines split between chunks must not be lost."""
+    from revops_assets.raw.sync import leading_integer_keys
+
+    text = b"17\tname a\t2026-01-01\n\\N\tno key\t\n-3\tneg\n42\ttab\\tinside\n1000000\tlast\n"
+    for cut in range(len(text) + 1):
+        first, tail = leading_integer_keys(b"", text[:cut])
+        second, rest = leading_integer_keys(tail, text[cut:])
+        assert first + second == [17, -3, 42, 1000000] and rest == b""

@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import queue
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -51,6 +52,7 @@ from revops_assets.sources.catalog import SourceTable
 RAW_SCHEMA = "raw"
 Mode = Literal["auto", "full", "incremental"]
 COPY_CHUNK = 1 << 20
+DELTA_CHUNK = 1 << 16  # a delta's keys reach the prefetcher sooner in smaller pieces
 # Transaction ids compare modulo 2^32: trusted up to 2^31 apart, less a margin for ids assigned during a sync.
 XID_COMPARISON_LIMIT = 2**31 - 2**27
 
@@ -123,8 +125,9 @@ def _key_join(pk: list[str], left: str, right: str) -> sql.Composable:
 class _CountingReader(io.RawIOBase):
     """The pipe's read end as COPY FROM sees it, counting bytes and lines as they pass."""
 
-    def __init__(self, raw) -> None:
+    def __init__(self, raw, watch=None) -> None:
         self._raw = raw
+        self._watch = watch
         self.bytes = 0
         self.lines = 0
 
@@ -135,23 +138,28 @@ class _CountingReader(io.RawIOBase):
         chunk = self._raw.read(size)
         self.bytes += len(chunk)
         self.lines += chunk.count(b"\n")
+        if self._watch is not None and chunk:
+            self._watch(chunk)
         return chunk
 
 
-def stream_copy(src_cur, copy_out: sql.Composable, dst_cur, copy_in: sql.Composable) -> tuple[int, int]:
+def stream_copy(
+    src_cur, copy_out: sql.Composable, dst_cur, copy_in: sql.Composable, watch=None, chunk: int = COPY_CHUNK
+) -> tuple[int, int]:
     """Pipe a COPY TO STDOUT on one connection into a COPY FROM STDIN on another; returns (rows, bytes).
+    `watch`, if given, sees every chunk of COPY text on its way (it must not block).
 
     If either side fails the error is raised (the source's, when the destination only saw a short stream), so the
     caller's transaction rolls back instead of committing a truncated table.
     """
     read_fd, write_fd = os.pipe()
-    reader = os.fdopen(read_fd, "rb", buffering=COPY_CHUNK)
-    writer = os.fdopen(write_fd, "wb", buffering=COPY_CHUNK)
+    reader = os.fdopen(read_fd, "rb", buffering=chunk)
+    writer = os.fdopen(write_fd, "wb", buffering=chunk)
     produced: list[BaseException] = []
 
     def produce() -> None:
         try:
-            src_cur.copy_expert(copy_out, writer, size=COPY_CHUNK)
+            src_cur.copy_expert(copy_out, writer, size=chunk)
         except BaseException as err:  # re-raised in the caller's thread
             produced.append(err)
         finally:
@@ -162,9 +170,9 @@ def stream_copy(src_cur, copy_out: sql.Composable, dst_cur, copy_in: sql.Composa
 
     thread = threading.Thread(target=produce, name="copy-out", daemon=True)
     thread.start()
-    counting = _CountingReader(reader)
+    counting = _CountingReader(reader, watch)
     try:
-        dst_cur.copy_expert(copy_in, counting, size=COPY_CHUNK)
+        dst_cur.copy_expert(copy_in, counting, size=chunk)
     except BaseException:
         reader.close()  # unblock the producer (EPIPE) before waiting for it
         thread.join()
@@ -174,6 +182,64 @@ def stream_copy(src_cur, copy_out: sql.Composable, dst_cur, copy_in: sql.Composa
     if produced:
         raise produced[0]
     return counting.lines, counting.bytes
+
+
+def leading_integer_keys(partial: bytes, chunk: bytes) -> tuple[list[int], bytes]:
+    """The integer first field of each complete line of COPY text in `partial + chunk`, and the incomplete tail
+    (the start of the next chunk's first line). Nulls (`\\N`) and anything not a plain integer are skipped."""
+    lines = (partial + chunk).split(b"\n")
+    tail = lines.pop()
+    keys = []
+    for line in lines:
+        field = line.split(b"\t", 1)[0]
+        if field.isdigit() or (field[:1] == b"-" and field[1:].isdigit()):
+            keys.append(int(field))
+    return keys, tail
+
+
+class _RawPrefetch:
+    """Reads the raw pages of the keys streaming past (the first field of each COPY line) on its own connection,
+    while the delta is still being copied, so the upsert finds them in memory instead of fetching them one by one
+    afterwards. Only a warm-up: it reads, never writes, and stops when the copy ends, whatever it has not done."""
+
+    def __init__(self, warehouse: PostgresResource, table: sql.Identifier, key: str) -> None:
+        self._query = sql.SQL("select count(*) from {} where {} = any(%s)").format(table, sql.Identifier(key))
+        self._warehouse = warehouse
+        self._batches: queue.SimpleQueue = queue.SimpleQueue()
+        self._partial = b""
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="raw-prefetch", daemon=True)
+        self._thread.start()
+
+    def watch(self, chunk: bytes) -> None:
+        keys, self._partial = leading_integer_keys(self._partial, chunk)
+        if keys:
+            self._batches.put(keys)
+
+    def stop(self) -> None:
+        self._done.set()
+        self._batches.put(None)
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            conn = self._warehouse.open()
+        except Exception:  # a warm-up only: the sync does not depend on it
+            return
+        try:
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                while True:
+                    keys = self._batches.get()
+                    if keys is None or self._done.is_set():
+                        return
+                    cur.execute(self._query, (keys,))
+        except Exception:
+            logging.getLogger(__name__).debug("raw prefetch stopped", exc_info=True)
+        finally:
+            conn.close()
 
 
 # -- the sync -------------------------------------------------------------------------------------------------
@@ -240,9 +306,11 @@ class TableSync:
                     self._full(scur, wcur, source_columns, plan, result)
                 else:
                     self._incremental(scur, wcur, source_columns, plan, state, result)
-                self._verify(wcur, plan, result)
+                newest = self._verify(wcur, plan, result)
                 # the newest cursor among the rows just loaded: the whole table after a full load, the delta else
-                self._save_watermark(wcur, result, self.table if mode == "full" else sql.Identifier("_delta"))
+                if mode != "full":
+                    newest = self._newest_cursor(wcur, sql.Identifier("_delta"))
+                self._save_watermark(wcur, result, newest)
                 result.duration_s = time.monotonic() - started
                 audit.finish(result, status="success", cur=wcur)
             wh.commit()
@@ -396,13 +464,17 @@ class TableSync:
         with ThreadPoolExecutor(max_workers=1) as pool:
             pending = pool.submit(self._source_fingerprint, snapshot, key_types, delta_copied, failed)
             try:
-                self._copy_delta(scur, wcur, names, since, state, result)
+                prefetch = self._copy_delta(scur, wcur, names, since, state, key_types, result)
             except BaseException:
                 failed.set()  # the fingerprint need not scan for a load that is rolled back
                 raise
             finally:
                 delta_copied.set()
-            inserted_fp = self._upsert_delta(wcur, names, plan, key_types, result)
+            try:
+                inserted_fp = self._upsert_delta(wcur, names, plan, key_types, result)
+            finally:
+                if prefetch:
+                    prefetch.join()
             source_fp = pending.result()
         if state.live_fingerprint is not None:
             raw_fp = (state.live_fingerprint[0] + inserted_fp[0], state.live_fingerprint[1] + inserted_fp[1])
@@ -450,20 +522,33 @@ class TableSync:
         xmin, xmax, identity = scur.fetchone()
         return _SourcePosition(xmin=int(xmin), xmax=int(xmax), identity=identity)
 
-    def _copy_delta(self, scur, wcur, names: list[str], since, state: "_RawState", result: SyncResult) -> None:
-        """Stream the changed rows (see _delta_query) into the temp table _delta; quarantine bad keys there."""
+    def _copy_delta(
+        self, scur, wcur, names: list[str], since, state: "_RawState", key_types, result: SyncResult
+    ) -> "_RawPrefetch | None":
+        """Stream the changed rows (see _delta_query) into the temp table _delta; quarantine bad keys there.
+        Returns the prefetcher warming raw's pages for the upsert, stopped; join it when done."""
         delta = sql.Identifier("_delta")
+        names = [*self.pk, *(n for n in names if n not in self.pk)]  # key first: the prefetcher reads it off
         wcur.execute(
             sql.SQL("create temp table {} on commit drop as select {} from {} with no data").format(
                 delta, _ident_list(names), self.table
             )
         )
         copy_out = sql.SQL("copy ({}) to stdout").format(self._delta_query(names, since, state, result))
-        result.rows_read, result.bytes_read = stream_copy(
-            scur, copy_out, wcur, sql.SQL("copy {} ({}) from stdin").format(delta, _ident_list(names))
-        )
+        integer_key = len(self.pk) == 1 and key_types.get(self.pk[0]) in ("smallint", "integer", "bigint")
+        prefetch = _RawPrefetch(self.warehouse, self.table, self.pk[0]) if integer_key else None
+        try:
+            result.rows_read, result.bytes_read = stream_copy(
+                scur, copy_out, wcur, sql.SQL("copy {} ({}) from stdin").format(delta, _ident_list(names)),
+                watch=prefetch.watch if prefetch else None,
+                chunk=DELTA_CHUNK if prefetch else COPY_CHUNK,
+            )
+        finally:
+            if prefetch:
+                prefetch.stop()
         if not self._enforces_key(scur, self.entry.schema_name, self.entry.table):  # APN's varchar ids have no key
             result.rows_quarantined = self._quarantine_duplicates(wcur, delta) + self._quarantine_null_keys(wcur, delta)
+        return prefetch
 
     def _upsert_delta(self, wcur, names: list[str], plan: SchemaPlan, key_types, result: SyncResult) -> tuple[int, int]:
         """Upsert _delta into raw by primary key; returns the fingerprint of the keys it inserted."""
@@ -518,7 +603,8 @@ class TableSync:
             conn.close()
 
     def _key_hash(self, key_types: dict[str, str], prefix: str | None = None) -> sql.Composable:
-        """One int4 hash per key; the same expression on both sides, so sums compare key sets."""
+        """One int4 hash per key; the same expression on both sides, so sums (int8: no numeric arithmetic) compare
+        key sets."""
         def ident(name: str) -> sql.Identifier:
             return sql.Identifier(prefix, name) if prefix else sql.Identifier(name)
 
@@ -526,16 +612,29 @@ class TableSync:
             return sql.SQL("hashint8({}::bigint)").format(ident(self.pk[0]))  # no text conversion
         return sql.SQL("hashtext(row({})::text)").format(sql.SQL(", ").join(ident(k) for k in self.pk))
 
-    def _key_fingerprint(self, cur, table: sql.Composable, key_types: dict[str, str], *, live_only: bool) -> tuple[int, int]:
-        """(rows, sum of key hashes): equal on both sides means the same key set, without moving any keys."""
+    def _key_fingerprint(
+        self, cur, table: sql.Composable, key_types: dict[str, str], *, live_only: bool, newest: bool = False
+    ):
+        """(rows, sum of key hashes): equal on both sides means the same key set, without moving any keys.
+        With `newest`, ((rows, sum), newest cursor) from the same scan."""
         where = sql.SQL(" where {} is null").format(sql.Identifier(DELETED_AT)) if live_only else sql.SQL("")
+        newest_sql = (
+            sql.SQL(", max({})::timestamptz").format(sql.Identifier(self.entry.cursor)) if newest else sql.SQL("")
+        )
         cur.execute(
-            sql.SQL("select count(*), coalesce(sum({hashed}::bigint), 0) from {t}{where}").format(
-                hashed=self._key_hash(key_types), t=table, where=where
+            sql.SQL("select count(*), coalesce(sum({hashed}), 0){newest} from {t}{where}").format(
+                hashed=self._key_hash(key_types), newest=newest_sql, t=table, where=where
             )
         )
-        count, total = cur.fetchone()
-        return int(count), int(total)
+        row = cur.fetchone()
+        fingerprint = int(row[0]), int(row[1])
+        return (fingerprint, row[2]) if newest else fingerprint
+
+    def _newest_cursor(self, cur, table: sql.Composable) -> datetime | None:
+        if not self.entry.cursor:
+            return None
+        cur.execute(sql.SQL("select max({})::timestamptz from {}").format(sql.Identifier(self.entry.cursor), table))
+        return cur.fetchone()[0]
 
     def _reconcile_keys(self, scur, wcur, source_columns: list[Column], result: SyncResult) -> None:
         """Copy every source key and mark raw rows missing from it deleted (and returning ones live again)."""
@@ -614,15 +713,22 @@ class TableSync:
         )
         return wcur.rowcount
 
-    def _verify(self, wcur, plan: SchemaPlan, result: SyncResult) -> None:
-        """Live rows and their key fingerprint, and duplicate/null keys (read off the primary-key constraint)."""
-        if result.live_fingerprint is None:  # after a full load or a key reconciliation: one scan counts both
+    def _verify(self, wcur, plan: SchemaPlan, result: SyncResult) -> datetime | None:
+        """Live rows and their key fingerprint, and duplicate/null keys (read off the primary-key constraint).
+        Returns the newest live cursor when it had to scan raw (after a full load or a key reconciliation)."""
+        newest = None
+        if result.live_fingerprint is None:  # one scan counts, fingerprints and finds the newest cursor
             key_types = {c.name: c.base for c in plan.columns}
-            result.live_fingerprint = self._key_fingerprint(wcur, self.table, key_types, live_only=True)
+            if self.entry.cursor:
+                result.live_fingerprint, newest = self._key_fingerprint(
+                    wcur, self.table, key_types, live_only=True, newest=True
+                )
+            else:
+                result.live_fingerprint = self._key_fingerprint(wcur, self.table, key_types, live_only=True)
         result.raw_live_rows = result.live_fingerprint[0]
         if self._enforces_key(wcur, RAW_SCHEMA, self.entry.raw_table):
             result.raw_duplicate_keys = result.raw_null_keys = 0
-            return
+            return newest
         wcur.execute(
             sql.SQL("select count(*) - count(distinct ({pk})), count(*) filter (where {any_null}) from {table}").format(
                 pk=_ident_list(self.pk),
@@ -631,6 +737,7 @@ class TableSync:
             )
         )
         result.raw_duplicate_keys, result.raw_null_keys = wcur.fetchone()
+        return newest
 
     def _enforces_key(self, cur, schema: str, table: str) -> bool:
         """Whether schema.table has a primary-key constraint on exactly the catalog's key: no duplicates or nulls."""
@@ -658,13 +765,9 @@ class TableSync:
             identity,
         )
 
-    def _save_watermark(self, wcur, result: SyncResult, loaded: sql.Composable) -> None:
+    def _save_watermark(self, wcur, result: SyncResult, newest: datetime | None) -> None:
         if not self.entry.cursor:
             return
-        wcur.execute(
-            sql.SQL("select max({})::timestamptz from {}").format(sql.Identifier(self.entry.cursor), loaded)
-        )
-        newest = wcur.fetchone()[0]
         if result.watermark_before is not None and newest is not None:
             newest = max(newest, result.watermark_before)
         result.watermark_after = newest
