@@ -52,6 +52,9 @@ from revops_assets.sources.catalog import SourceTable
 RAW_SCHEMA = "raw"
 Mode = Literal["auto", "full", "incremental"]
 COPY_CHUNK = 1 << 20
+# Raw tables are updated in place by every incremental: room left on each page lets an update keep the row on its
+# page (a HOT update: no new primary-key entry, no other page touched), a fifth cheaper per changed row.
+RAW_FILLFACTOR = 90
 DELTA_CHUNK = 1 << 16  # a delta's keys reach the prefetcher sooner in smaller pieces
 # Transaction ids compare modulo 2^32: trusted up to 2^31 apart, less a margin for ids assigned during a sync.
 XID_COMPARISON_LIMIT = 2**31 - 2**27
@@ -293,7 +296,7 @@ class TableSync:
                         "named as primary key / cursor in data/source_catalog.yaml"
                     )
                 result.source_position = self._source_position(scur)
-                raw_columns = discover_columns(wcur, RAW_SCHEMA, self.entry.raw_table)
+                raw_columns = discover_columns(wcur, RAW_SCHEMA, self.entry.raw_table, source=False)
                 plan = plan_schema(source_columns, raw_columns)
                 state = self._read_state(wcur) if raw_columns is not None else _RawState()
                 result.watermark_before = state.watermark
@@ -368,6 +371,7 @@ class TableSync:
         wcur.execute(
             sql.SQL(
                 "create table {} ({}, {} timestamptz not null default now(), {} text not null default {}, {} timestamptz)"
+                " with (fillfactor = {})"
             ).format(
                 stage,
                 sql.SQL(", ").join(c.definition() for c in plan.columns),
@@ -375,6 +379,7 @@ class TableSync:
                 sql.Identifier(RUN_ID),
                 sql.Literal(self.run_id),
                 sql.Identifier(DELETED_AT),
+                sql.Literal(RAW_FILLFACTOR),
             )
         )
         copy_out = sql.SQL("copy (select {} from {}) to stdout").format(
@@ -412,7 +417,8 @@ class TableSync:
                         join=_key_join(self.pk, "s", "o"),
                     )
                 )
-            old_names = {c.name for c in (discover_columns(wcur, RAW_SCHEMA, self.entry.raw_table) or [])}
+            old_columns = discover_columns(wcur, RAW_SCHEMA, self.entry.raw_table, source=False) or []
+            old_names = {c.name for c in old_columns}
             all_names = [c.name for c in plan.columns]
             wcur.execute(
                 _sql(
