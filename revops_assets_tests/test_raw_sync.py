@@ -352,3 +352,24 @@ def test_prefetch_reads_each_integer_key_once_across_chunk_boundaries():
         first, tail = leading_integer_keys(b"", text[:cut])
         second, rest = leading_integer_keys(tail, text[cut:])
         assert first + second == [17, -3, 42, 1000000] and rest == b""
+
+
+def test_deletes_are_still_found_when_the_snapshot_cannot_be_shared(dbs, monkeypatch, caplog):
+    """Behind a transaction-pooling proxy the second connection may not import the snapshot: the sync then takes
+    the source's key fingerprint on its own connection, and deletes are still found."""
+    src_dsn, wh_dsn, source, warehouse = dbs
+    sync_table(LEADS, source, warehouse, run_id="a")
+
+    def refuse(self, snapshot):
+        raise psycopg2.OperationalError(f'invalid snapshot identifier: "{snapshot}"')
+
+    monkeypatch.setattr(sync_module.TableSync, "_snapshot_connection", refuse)
+    execute(src_dsn, "update crm_lead set name = 'edited', write_date = timestamp '2026-04-01' where id = 2")
+    quiet = sync_table(LEADS, source, warehouse, run_id="b")
+    assert quiet.deletes_checked_by == "key fingerprint" and quiet.rows_updated == 1
+    assert "counting after it instead" in caplog.text
+    execute(src_dsn, "delete from crm_lead where id in (5, 6)")
+    gone = sync_table(LEADS, source, warehouse, run_id="c")
+    assert gone.deletes_checked_by == "key reconciliation" and gone.rows_deleted == 2
+    assert_mirrors(src_dsn, wh_dsn)
+    assert_fingerprint_current(wh_dsn)

@@ -482,6 +482,10 @@ class TableSync:
                 if prefetch:
                     prefetch.join()
             source_fp = pending.result()
+        if source_fp is None:  # no second connection in this snapshot: the same count, on this one
+            source_fp = self._key_fingerprint(
+                scur, sql.Identifier(self.entry.schema_name, self.entry.table), key_types, live_only=False
+            )
         if state.live_fingerprint is not None:
             raw_fp = (state.live_fingerprint[0] + inserted_fp[0], state.live_fingerprint[1] + inserted_fp[1])
         else:  # not recorded yet (e.g. raw loaded by an older version): count once
@@ -591,12 +595,19 @@ class TableSync:
         self, snapshot: str, key_types: dict[str, str], start: threading.Event, cancel: threading.Event
     ) -> tuple[int, int] | None:
         """The source's key fingerprint on its own connection, in the snapshot the delta is read in; the
-        connection is made at once, the scan waits for `start` (one core: it runs beside the upsert)."""
-        conn = self.source.open()
+        connection is made at once, the scan waits for `start` (one core: it runs beside the upsert).
+        None when that connection cannot share the snapshot (e.g. a transaction-pooling proxy between us and the
+        source sends it to another server process): the caller then counts on its own connection."""
         try:
-            conn.set_session(isolation_level=ISOLATION_LEVEL_REPEATABLE_READ, readonly=True)
+            conn = self._snapshot_connection(snapshot)
+        except Exception as err:
+            self.log.warning(
+                "%s: the key fingerprint cannot run beside the delta (%s); counting after it instead",
+                self.entry.asset_key_str, _one_line(err),
+            )
+            return None
+        try:
             with conn.cursor() as cur:
-                cur.execute("set transaction snapshot %s", (snapshot,))
                 cur.execute("set local max_parallel_workers_per_gather = 0")
                 start.wait()
                 if cancel.is_set():
@@ -607,6 +618,18 @@ class TableSync:
         finally:
             _safe_rollback(conn)
             conn.close()
+
+    def _snapshot_connection(self, snapshot: str):
+        """A second source connection in the exported snapshot `snapshot` (its transaction left open)."""
+        conn = self.source.open()
+        try:
+            conn.set_session(isolation_level=ISOLATION_LEVEL_REPEATABLE_READ, readonly=True)
+            with conn.cursor() as cur:
+                cur.execute("set transaction snapshot %s", (snapshot,))
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     def _key_hash(self, key_types: dict[str, str], prefix: str | None = None) -> sql.Composable:
         """One int4 hash per key; the same expression on both sides, so sums (int8: no numeric arithmetic) compare
