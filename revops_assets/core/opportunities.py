@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from psycopg2 import sql
+
 from revops_assets.core import normalize as nz
 from revops_assets.core.build import NormColumn, core_sql, normalize_in_batches, swap_in
 
@@ -81,14 +83,25 @@ def normalize_odoo_row(row: tuple) -> tuple:
 
 def build_odoo_opportunities(conn) -> BuildStats:
     """Rebuild core.odoo_opportunities in the caller's transaction (commit = swap)."""
+    return _build(conn, "odoo_opportunities", "odoo_opportunity_id", ODOO_NORM_INPUT, ODOO_NORM_COLUMNS,
+                  normalize_odoo_row)
+
+
+def _build(conn, table: str, key: str, norm_input, norm_columns, normalize_row) -> BuildStats:
+    """Both opportunity tables: USD rates and the SQL base, Python normalization in batches, the SQL that joins
+    them, then the swap into core.<table>."""
     with conn.cursor() as cur:
         cur.execute(core_sql("usd_rates.sql"))
-        cur.execute(core_sql("odoo_opportunities_base.sql"))
-    rows = normalize_in_batches(conn, ODOO_NORM_INPUT, "_norm", ODOO_NORM_COLUMNS, normalize_odoo_row)
+        cur.execute(core_sql(f"{table}_base.sql"))
+    rows = normalize_in_batches(conn, norm_input, "_norm", norm_columns, normalize_row)
     with conn.cursor() as cur:
-        cur.execute(core_sql("odoo_opportunities.sql"))
-        swap_in(cur, "core", "odoo_opportunities", ["odoo_opportunity_id"])
-        cur.execute("select count(*) filter (where cardinality(quality_flags) > 0) from core.odoo_opportunities")
+        cur.execute(core_sql(f"{table}.sql"))
+        swap_in(cur, "core", table, [key])
+        cur.execute(
+            sql.SQL("select count(*) filter (where cardinality(quality_flags) > 0) from {}").format(
+                sql.Identifier("core", table)
+            )
+        )
         flagged = cur.fetchone()[0]
     return BuildStats(rows, flagged)
 
@@ -164,13 +177,4 @@ def normalize_ace_row(row: tuple) -> tuple:
 
 def build_ace_opportunities(conn) -> BuildStats:
     """Rebuild core.ace_opportunities in the caller's transaction (commit = swap)."""
-    with conn.cursor() as cur:
-        cur.execute(core_sql("usd_rates.sql"))
-        cur.execute(core_sql("ace_opportunities_base.sql"))
-    rows = normalize_in_batches(conn, ACE_NORM_INPUT, "_norm", ACE_NORM_COLUMNS, normalize_ace_row)
-    with conn.cursor() as cur:
-        cur.execute(core_sql("ace_opportunities.sql"))
-        swap_in(cur, "core", "ace_opportunities", ["ace_opportunity_id"])
-        cur.execute("select count(*) filter (where cardinality(quality_flags) > 0) from core.ace_opportunities")
-        flagged = cur.fetchone()[0]
-    return BuildStats(rows, flagged)
+    return _build(conn, "ace_opportunities", "ace_opportunity_id", ACE_NORM_INPUT, ACE_NORM_COLUMNS, normalize_ace_row)

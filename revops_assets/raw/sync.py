@@ -99,7 +99,6 @@ class SyncResult:
     def as_dict(self) -> dict:
         out = asdict(self)
         out["columns"] = [(c.name, c.type) for c in self.columns]
-        out["source_position"] = asdict(self.source_position) if self.source_position else None
         return out
 
 
@@ -491,8 +490,8 @@ class TableSync:
         else:  # not recorded yet (e.g. raw loaded by an older version): count once
             raw_fp = self._key_fingerprint(wcur, self.table, key_types, live_only=True)
         if source_fp == raw_fp:
-            result.source_rows = result.raw_live_rows = source_fp[0]
-            result.live_fingerprint = raw_fp
+            result.source_rows = source_fp[0]
+            result.live_fingerprint = raw_fp  # _verify reads the live row count off it
             result.deletes_checked_by = "key fingerprint"
         else:
             self._reconcile_keys(scur, wcur, source_columns, result)
