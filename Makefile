@@ -1,20 +1,33 @@
-# The two commands of README.md: `make demo` and `make test`. Each creates .venv and installs on first use.
+# The two commands of README.md: `make demo` and `make test`. Each creates .venv and installs on first use, from
+# the lock files only (pip --no-deps: nothing is resolved on the user's machine). `make lock` refreshes them.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
+LOCK   ?= requirements-dev.lock
+# torch 2.13.0+cpu: a local wheel on our machines (/opt/wheels), else PyTorch's CPU index.
+TORCH_SOURCE ?= $(if $(wildcard /opt/wheels/torch-2.13.0*),--find-links /opt/wheels,--extra-index-url https://download.pytorch.org/whl/cpu)
 
-.PHONY: install demo test up down ui bench-ingest bench-embed bench-match clean
+.PHONY: install lock demo test faults up down ui bench-ingest bench-embed bench-match clean
 
-# torch is pinned by constraints.txt (a local CPU wheel on our machines; no CUDA downloads).
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@echo "installing revops-assets into $(VENV) (log: $(VENV)/install.log)"
-	@$(BIN)/python -m pip install --disable-pip-version-check -c constraints.txt -e . > $(VENV)/install.log 2>&1 \
+	@echo "installing revops-assets into $(VENV) from $(LOCK) (log: $(VENV)/install.log)"
+	@{ $(BIN)/python -m pip install --disable-pip-version-check --no-deps $(TORCH_SOURCE) -r $(LOCK) \
+		&& $(BIN)/python -m pip install --disable-pip-version-check --no-deps --no-build-isolation -e . \
+		&& $(BIN)/python -m pip check; } > $(VENV)/install.log 2>&1 \
 		|| { tail -n 40 $(VENV)/install.log; exit 1; }
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Refresh both locks (runtime; runtime + every extra) after editing pyproject.toml: keeps current pins where they
+# still fit; `make lock UPGRADE=--upgrade` moves everything to the newest versions the ranges allow.
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --all-extras -c constraints.txt $(TORCH_SOURCE) --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 $(UPGRADE) -q -o requirements-dev.lock
+	$(BIN)/uv pip compile pyproject.toml --extra demo -c requirements-dev.lock $(TORCH_SOURCE) --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 -q -o requirements.lock
 
 demo: install
 	$(BIN)/revops demo

@@ -22,16 +22,35 @@ APN_DB = "apn"
 
 
 def project_root() -> Path:
-    """The checkout holding dagster.yaml and sql/ (the package is installed editable from it)."""
+    """The checkout the package runs from (editable install), holding sql/, data/ and dagster.yaml."""
     return Path(__file__).resolve().parent.parent
 
 
+def _shipped(name: str) -> Path:
+    """sql/ or data/: the checkout's top-level folder when running from a checkout, else the copy the wheel ships
+    inside the package (pyproject.toml maps them to revops_assets/sql and revops_assets/data)."""
+    checkout = project_root() / name
+    if (project_root() / "pyproject.toml").exists() and checkout.is_dir():
+        return checkout
+    return Path(__file__).resolve().parent / name
+
+
 def sql_dir() -> Path:
-    return project_root() / "sql"
+    return _shipped("sql")
 
 
 def data_dir() -> Path:
-    return project_root() / "data"
+    return _shipped("data")
+
+
+def dagster_yaml() -> Path:
+    """The instance config: the checkout's, else the copy installed under <prefix>/share/revops-assets."""
+    import sys
+
+    checkout = project_root() / "dagster.yaml"
+    if checkout.exists():
+        return checkout
+    return Path(sys.prefix) / "share" / "revops-assets" / "dagster.yaml"
 
 
 def revops_home() -> Path:

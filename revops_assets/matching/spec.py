@@ -223,7 +223,9 @@ class LinkSpec(_Strict):
 
 
 def spec_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "data" / "matching"
+    from revops_assets.settings import data_dir
+
+    return data_dir() / "matching"
 
 
 def load_spec(name: str = "ace_to_odoo") -> LinkSpec:

@@ -68,7 +68,7 @@ def link_dagster_home() -> Path:
     home = settings.dagster_home()
     home.mkdir(parents=True, exist_ok=True)
     link = home / "dagster.yaml"
-    target = settings.project_root() / "dagster.yaml"
+    target = settings.dagster_yaml()
     if link.is_symlink() or link.exists():
         if link.resolve() == target.resolve():
             return home

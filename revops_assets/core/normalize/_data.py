@@ -13,9 +13,9 @@ from typing import Any
 
 import yaml
 
-import revops_assets
+from revops_assets.settings import data_dir
 
-DATA_DIR = Path(revops_assets.__file__).resolve().parent.parent / "data"
+DATA_DIR = data_dir()
 
 
 @lru_cache(maxsize=None)

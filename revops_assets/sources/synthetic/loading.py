@@ -16,10 +16,9 @@ from pathlib import Path
 
 from psycopg2 import sql
 
-import revops_assets
+from revops_assets.settings import sql_dir
 
-SQL_DIR = Path(revops_assets.__file__).resolve().parent.parent / "sql"
-SOURCES_SQL = SQL_DIR / "sources"
+SOURCES_SQL = sql_dir() / "sources"
 NULL = r"\N"
 _ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _SPECIAL = re.compile(r"[\\\t\n\r]")
