@@ -1,0 +1,3 @@
+from revops_assets.cli import main
+
+raise SystemExit(main())
