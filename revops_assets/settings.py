@@ -1,8 +1,13 @@
 """Where things live and which servers to use, read from the environment only.
 
-One rule decides between the embedded server and external ones: when WAREHOUSE_DSN, ODOO_DSN and APN_DSN are all set,
-those servers are used and nothing embedded is started; otherwise `revops up` runs the embedded Postgres under
-$REVOPS_HOME and the DSNs point at it. Secrets (passwords inside DSNs) therefore only ever come from the environment.
+One rule decides between the embedded server and external ones: when WAREHOUSE_DSN, ODOO_DSN and APN_DSN are all set
+(to anything other than this state folder's embedded server, which `revops env` exports), those servers are used
+and nothing embedded is started; otherwise `revops up` runs the embedded Postgres under $REVOPS_HOME and the DSNs
+point at it. Setting only some of the three is an error. Secrets (passwords inside DSNs) therefore only ever come
+from the environment.
+
+The embedded server belongs to its state folder: before its DSNs are used, whatever answers on its port must be
+that folder's own server (`owned_embedded_server`), so two checkouts never share a warehouse by accident.
 """
 
 from __future__ import annotations
@@ -54,7 +59,14 @@ def dagster_yaml() -> Path:
 
 
 def revops_home() -> Path:
-    return Path(os.environ.get("REVOPS_HOME") or Path.cwd() / ".revops").resolve()
+    """$REVOPS_HOME, else a default that does not depend on the current directory: `.revops` in the checkout the
+    package runs from, or the user's state directory for an installed package."""
+    if os.environ.get("REVOPS_HOME"):
+        return Path(os.environ["REVOPS_HOME"]).expanduser().resolve()
+    if (project_root() / "pyproject.toml").exists():
+        return project_root() / ".revops"
+    state = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return (Path(state) / "revops-assets").resolve()
 
 
 def embedded_port() -> int:
@@ -68,8 +80,26 @@ def embedded_port() -> int:
     return port
 
 
+def _embedded_dsns() -> dict[str, str]:
+    server = embedded_server()
+    return {"WAREHOUSE_DSN": server.dsn(WAREHOUSE_DB), "ODOO_DSN": server.dsn(ODOO_DB), "APN_DSN": server.dsn(APN_DB)}
+
+
 def uses_external_servers() -> bool:
-    return all(os.environ.get(name) for name in DSN_VARS)
+    """True when WAREHOUSE_DSN, ODOO_DSN and APN_DSN are all set to something other than this state folder's
+    embedded server (`eval "$(revops env)"` exports the embedded DSNs: they still mean the embedded server).
+    Setting only some of them is an error, never silently ignored."""
+    present = [name for name in DSN_VARS if os.environ.get(name)]
+    if not present:
+        return False
+    if len(present) < len(DSN_VARS):
+        missing = [name for name in DSN_VARS if name not in present]
+        raise ValueError(
+            f"{', '.join(present)} {'is' if len(present) == 1 else 'are'} set but {', '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} not: set all of {', '.join(DSN_VARS)} to use your own servers, "
+            "or none of them for the embedded one"
+        )
+    return {name: os.environ[name] for name in DSN_VARS} != _embedded_dsns()
 
 
 @dataclass(frozen=True)
@@ -97,7 +127,7 @@ def connections() -> Connections:
             dagster_pg_url=os.environ.get("DAGSTER_PG_URL"),
             embedded=False,
         )
-    server = embedded_server()
+    server = owned_embedded_server()
     return Connections(
         warehouse_dsn=server.dsn(WAREHOUSE_DB),
         odoo_dsn=server.dsn(ODOO_DB),
@@ -111,6 +141,14 @@ def embedded_server():
     from revops_assets.warehouse.embedded import EmbeddedPostgres
 
     return EmbeddedPostgres(revops_home(), embedded_port())
+
+
+def owned_embedded_server():
+    """The embedded server of this state folder, after checking that whatever listens on its port is that server
+    (and not another checkout's): otherwise a one-line error suggesting another REVOPS_PG_PORT."""
+    server = embedded_server()
+    server.verify_owner()
+    return server
 
 
 def dagster_home() -> Path:

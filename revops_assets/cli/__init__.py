@@ -16,7 +16,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from revops_assets.cli.errors import CliError, user_errors
+from revops_assets.cli.errors import CliError, one_line, user_errors
 
 __all__ = ["CliError", "build_parser", "main"]
 
@@ -47,6 +47,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args.func(args)
     except user_errors() as err:
-        print(f"revops: error: {err}", file=sys.stderr)
+        print(f"revops: error: {one_line(err)}", file=sys.stderr)
         return 1
     return 0

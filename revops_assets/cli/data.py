@@ -9,12 +9,14 @@ from revops_assets.cli.errors import CliError
 
 
 def cmd_seed(args: argparse.Namespace) -> None:
-    from revops_assets.warehouse.bootstrap import bring_up, seed
+    from revops_assets.warehouse.bootstrap import bring_up, seed, seed_summary
 
     if not settings.uses_external_servers():
         bring_up()
-    report = seed(scale=args.scale, seed=args.seed, noise=args.noise, billing_rows=args.billing_rows)
-    print(report.summary() if hasattr(report, "summary") else report)
+    report = seed(scale=args.scale, seed=args.seed, noise=args.noise, billing_rows=args.billing_rows,
+                  create_db=args.create_db)
+    for line in seed_summary(report):
+        print(line)
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -30,6 +32,9 @@ def register(sub) -> None:
     seed.add_argument("--seed", type=int, default=42, help="random seed: same seed, same data")
     seed.add_argument("--noise", type=float, default=1.0, help="noise multiplier between Odoo and ACE (default 1)")
     seed.add_argument("--billing-rows", type=int, default=None, help="generate at least N billing rows (benchmarks)")
+    seed.add_argument("--create-db", action="store_true",
+                      help="external servers: create the (new) databases ODOO_DSN and APN_DSN name, marked as "
+                           "synthetic; without it only databases revops-assets created are ever seeded")
     seed.set_defaults(func=cmd_seed)
 
     demo = sub.add_parser("demo", help="up + seed + materialize every asset in-process, then a summary")

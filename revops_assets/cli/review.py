@@ -30,8 +30,8 @@ def cmd_review(args: argparse.Namespace) -> None:
                 print(f"recorded: {args.ace_id} <-> {args.odoo_id} {decision.decision} by {decision.decided_by}; "
                       "the match_decisions sensor re-scores (or run the matching assets)")
             elif args.action == "import":
-                decisions, where = review.read_import(Path(args.file), args.by or review.reviewer())
-                print(f"imported {review.record(conn, decisions, where)} decisions from {args.file}")
+                batch = review.read_import(Path(args.file), args.by or review.reviewer())
+                print(f"imported {review.record(conn, batch)} decisions from {args.file}")
             elif args.action == "export":
                 print(f"exported {review.export(conn, args.what, Path(args.file))} rows of {args.what} to {args.file}")
     except review.ReviewError as err:

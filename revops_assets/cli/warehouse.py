@@ -19,7 +19,11 @@ def cmd_down(args: argparse.Namespace) -> None:
     if settings.uses_external_servers():
         print("external servers are configured (WAREHOUSE_DSN, ODOO_DSN, APN_DSN): nothing embedded to stop")
         return
-    print(f"embedded Postgres: {settings.embedded_server().stop()}")
+    server = settings.embedded_server()
+    result = server.stop()
+    if result == "not running":
+        server.verify_owner()  # another state folder's server on our port: an error, and it is never stopped
+    print(f"embedded Postgres ({server.pgdata}): {result}")
 
 
 def cmd_status(args: argparse.Namespace) -> None:
@@ -30,8 +34,17 @@ def cmd_status(args: argparse.Namespace) -> None:
 
 
 def cmd_env(args: argparse.Namespace) -> None:
+    """Export lines for the shell. External DSNs are already in the environment and carry passwords: they are
+    named (without the password) in comments unless --show-secrets asks for the full values."""
     conns = settings.connections()
     env = conns.as_env()
+    if not conns.embedded and not args.show_secrets:
+        from revops_assets.resources.postgres import describe_dsn
+
+        for name, value in env.items():
+            where = describe_dsn(value) if name.endswith("_DSN") else "set"
+            print(f"# {name} is taken from your environment ({where}); --show-secrets prints it")
+        env = {}
     env["REVOPS_HOME"] = str(settings.revops_home())
     env["DAGSTER_HOME"] = str(settings.dagster_home())
     for name, value in env.items():
@@ -44,5 +57,7 @@ def register(sub) -> None:
     sub.add_parser("down", help="stop the embedded Postgres").set_defaults(func=cmd_down)
     sub.add_parser("status", help="show the server, its databases and rows per warehouse layer").set_defaults(
         func=cmd_status)
-    sub.add_parser("env", help="print export lines for WAREHOUSE_DSN, ODOO_DSN, APN_DSN, DAGSTER_PG_URL, DAGSTER_HOME"
-                   ).set_defaults(func=cmd_env)
+    env = sub.add_parser("env", help="print export lines for WAREHOUSE_DSN, ODOO_DSN, APN_DSN, DAGSTER_PG_URL, "
+                         "DAGSTER_HOME (external DSNs only with --show-secrets)")
+    env.add_argument("--show-secrets", action="store_true", help="also print external DSNs, passwords included")
+    env.set_defaults(func=cmd_env)

@@ -6,6 +6,7 @@ Kept apart from the CLI so tests and the demo call the same code the commands do
 from __future__ import annotations
 
 import os
+import textwrap
 from pathlib import Path
 
 from psycopg2 import sql
@@ -13,6 +14,12 @@ from psycopg2 import sql
 from revops_assets import settings
 from revops_assets.resources.postgres import connect
 from revops_assets.warehouse.ddl import apply_warehouse_ddl
+from revops_assets.warehouse.targets import (
+    TargetRefused,
+    create_synthetic_database,
+    mark_synthetic_target,
+    require_synthetic_target,
+)
 
 LAYER_SCHEMAS = ("raw", "core", "search", "matching", "rules", "ops")
 
@@ -28,6 +35,9 @@ def bring_up() -> list[str]:
         for db in (settings.WAREHOUSE_DB, settings.DAGSTER_DB, settings.ODOO_DB, settings.APN_DB):
             created = server.ensure_database(db, extensions=("vector",) if db == settings.WAREHOUSE_DB else ())
             lines.append(f"database {db}: {'created' if created else 'exists'}")
+        # every database of the embedded server is the project's: its two sources may be seeded
+        for db, name in ((settings.ODOO_DB, "odoo source"), (settings.APN_DB, "apn source")):
+            mark_synthetic_target(server.dsn(db), name)
         link_dagster_home()
     conns = settings.connections()
     applied = apply_warehouse_ddl(conns.warehouse_dsn)
@@ -77,13 +87,29 @@ def link_dagster_home() -> Path:
     return home
 
 
-def seed(*, scale: int, seed: int, noise: float = 1.0, billing_rows: int | None = None):
-    """Rebuild both synthetic source databases and the ground-truth file."""
+SOURCE_NAMES = (("ODOO_DSN", "odoo source"), ("APN_DSN", "apn source"))
+
+
+def seed(*, scale: int, seed: int, noise: float = 1.0, billing_rows: int | None = None, create_db: bool = False):
+    """Rebuild both synthetic source databases and the ground-truth file.
+
+    Only databases the project created for synthetic data are touched (see warehouse.targets): on the embedded
+    server `revops up` created and marked them; on external servers `create_db=True` creates the databases the DSNs
+    name. Anything else is refused before a single statement runs against it.
+    """
     from revops_assets.sources.synthetic import seed_sources
 
     if scale < 1:
         raise ValueError(f"--scale must be at least 1, got {scale}")
     conns = settings.connections()
+    dsns = {"ODOO_DSN": conns.odoo_dsn, "APN_DSN": conns.apn_dsn}
+    if _same_database(conns.odoo_dsn, conns.apn_dsn):
+        raise TargetRefused("ODOO_DSN and APN_DSN name the same database: the two sources need one database each")
+    for var, name in SOURCE_NAMES:
+        if create_db:
+            create_synthetic_database(dsns[var], name)
+        else:
+            require_synthetic_target(dsns[var], name)
     return seed_sources(
         conns.odoo_dsn,
         conns.apn_dsn,
@@ -93,6 +119,26 @@ def seed(*, scale: int, seed: int, noise: float = 1.0, billing_rows: int | None 
         noise=noise,
         billing_rows=billing_rows,
     )
+
+
+def _same_database(a: str, b: str) -> bool:
+    from psycopg2.extensions import parse_dsn
+
+    keys = ("host", "port", "dbname")
+    pa, pb = parse_dsn(a), parse_dsn(b)
+    return all(pa.get(k) == pb.get(k) for k in keys)
+
+
+def seed_summary(report) -> list[str]:
+    """What `revops seed` prints: rows per source table, the ground truth, the time taken."""
+    lines = [f"seeded synthetic sources (scale {report.scale}, seed {report.seed}, noise {report.noise:g}) "
+             f"in {report.elapsed_s:.1f}s"]
+    for source, rows in report.rows.items():
+        listing = ", ".join(f"{table} {count:,}" for table, count in sorted(rows.items()))
+        lines.append(f"  {source}: {len(rows)} tables, {sum(rows.values()):,} rows")
+        lines.extend(textwrap.wrap(listing, width=116, initial_indent="    ", subsequent_indent="    "))
+    lines.append(f"  ground truth: {report.links:,} ACE <-> Odoo links in {report.truth_path}")
+    return lines
 
 
 def layer_row_counts(warehouse_dsn: str) -> dict[str, dict[str, int]]:
@@ -119,7 +165,7 @@ def describe_status() -> list[str]:
     if settings.uses_external_servers():
         lines.append("servers: external (WAREHOUSE_DSN, ODOO_DSN, APN_DSN set)")
     else:
-        status = settings.embedded_server().status()
+        status = settings.owned_embedded_server().status()
         lines.append(f"embedded Postgres: {status.detail} — data in {status.pgdata}")
         if not status.running:
             return lines

@@ -78,9 +78,9 @@ class EmbeddedPostgres:
                 )
             return f"already running (pid {status.pid}, port {self.port})"
         self.home.mkdir(parents=True, exist_ok=True)
-        initialised = self._ensure_initialised()
         self._clear_stale_lock()
-        self._check_port_free()
+        self._check_port_free()  # before initdb: a busy port leaves no half-made state folder behind
+        initialised = self._ensure_initialised()
         self._write_settings()
         self._pg_ctl(["start", "-w", "-t", "60", "-l", str(self.log_path)], what="start")
         self._wait_ready()
@@ -106,6 +106,22 @@ class EmbeddedPostgres:
         if not _is_postgres_process(pid):
             return ServerStatus(False, pid, port, self.pgdata, f"stale lock file (pid {pid} is not running)")
         return ServerStatus(True, pid, port, self.pgdata, f"running (pid {pid}, port {port})")
+
+    def verify_owner(self) -> None:
+        """Raise unless the Postgres answering on 127.0.0.1:`port` (if any) is this state folder's own server.
+
+        Two checkouts with the same default port would otherwise read and write each other's warehouse silently.
+        Our server is the one whose postmaster.pid in `pgdata` names a live postgres process on this port.
+        """
+        status = self.status()
+        if status.running and status.port == self.port:
+            return
+        if _port_accepts(self.port):
+            raise EmbeddedServerError(
+                f"port {self.port} on 127.0.0.1 is served by another Postgres, not the embedded server of this state "
+                f"folder ({self.home}); set REVOPS_PG_PORT to a free port for this state folder, or REVOPS_HOME to "
+                "the state folder that server belongs to"
+            )
 
     # -- databases ------------------------------------------------------------------------------------------
     def ensure_database(self, name: str, *, extensions: tuple[str, ...] = ("vector",)) -> bool:
@@ -241,6 +257,12 @@ class EmbeddedPostgres:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return ""
+
+
+def _port_accepts(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(1.0)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _is_postgres_process(pid: int) -> bool:
