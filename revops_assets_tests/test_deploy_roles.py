@@ -238,3 +238,42 @@ def test_scram_verifier_matches_postgres_own(pg):
     assert scram_sha256_verifier("Tr0ub4dor&3 x") != scram_sha256_verifier("Tr0ub4dor&3 x")  # fresh salt each time
     with pytest.raises(RoleSetupError, match="ASCII"):
         scram_sha256_verifier("pässword")
+
+
+def test_init_as_a_createrole_administrator_like_rds(pg, deployment, tmp_path, monkeypatch, capsys):
+    """RDS/Aurora's master user is no superuser: CREATEROLE + CREATEDB, and it owns the databases it made. pgvector
+    is installed by the provider's extension role; here the superuser stands in for it."""
+    admin, app = "rds_master_t", "revops_app_rds"
+    for db in ("rds_wh", "rds_dagster"):
+        pg.server.drop_database(db)
+    for role in (app, admin):
+        _admin(pg, sql.SQL("drop role if exists {}").format(sql.Identifier(role)))
+    _admin(pg, sql.SQL("create role {} login createrole createdb").format(sql.Identifier(admin)))
+    try:
+        _admin(pg, sql.SQL("create database rds_wh owner {}").format(sql.Identifier(admin)))
+        _admin(pg, "create extension vector", db="rds_wh")
+        port = pg.server.port
+        env = {
+            "REVOPS_HOME": str(tmp_path / "home"),
+            "REVOPS_ADMIN_DSN": f"host=127.0.0.1 port={port} user={admin} dbname=postgres",
+            "WAREHOUSE_DSN": f"host=127.0.0.1 port={port} user={app} dbname=rds_wh",
+            "DAGSTER_PG_URL": f"postgresql+psycopg2://{app}@127.0.0.1:{port}/rds_dagster",
+            "ODOO_DSN": pg.dsn("deploy_odoo"),
+            "APN_DSN": pg.dsn("deploy_apn"),
+            "ODOO_ADMIN_DSN": "",
+            "APN_ADMIN_DSN": "",
+        }
+        code, out, err = _run_init(monkeypatch, env, capsys)
+        assert code == 0, err
+        assert "database rds_dagster: created" in out and "dagster pools: odoo_source=2, apn_source=2, gpu=1" in out
+        assert f"the product connects as {app}: no superuser" in out
+        # the sources' roles were not managed (no admin DSN) and are reported for what they are
+        assert "WARNING odoo source: postgres (not managed here, ODOO_ADMIN_DSN unset)" in out
+        assert "superuser" in out.split("WARNING odoo source")[1].splitlines()[0]
+        (owner,) = _admin(pg, "select nspowner::regrole::text from pg_namespace where nspname = 'ops'", db="rds_wh")[0]
+        assert owner == app
+    finally:
+        for db in ("rds_wh", "rds_dagster"):
+            pg.server.drop_database(db)
+        for role in (app, admin):
+            _admin(pg, sql.SQL("drop role if exists {}").format(sql.Identifier(role)))
