@@ -277,3 +277,18 @@ def test_init_as_a_createrole_administrator_like_rds(pg, deployment, tmp_path, m
             pg.server.drop_database(db)
         for role in (app, admin):
             _admin(pg, sql.SQL("drop role if exists {}").format(sql.Identifier(role)))
+
+
+def test_a_server_refusal_is_one_line_without_the_statement(pg, deployment, monkeypatch, capsys):
+    """An administrator that may not create roles: the server's reason, no traceback, no password verifier."""
+    _admin(pg, "drop role if exists weak_admin_t; create role weak_admin_t login")
+    try:
+        env = {**deployment, "REVOPS_ADMIN_DSN": f"host=127.0.0.1 port={pg.server.port} user=weak_admin_t dbname=postgres",
+               "WAREHOUSE_DSN": deployment["WAREHOUSE_DSN"].replace(f"user={APP}", "user=revops_app_new"),
+               "DAGSTER_PG_URL": ""}
+        code, _out, err = _run_init(monkeypatch, env, capsys)
+        assert code == 1
+        assert err.startswith("revops: error: revops init stopped: permission denied to create role")
+        assert "SCRAM" not in err and "Traceback" not in err and PASSWORDS[APP] not in err
+    finally:
+        _admin(pg, "drop role if exists weak_admin_t")

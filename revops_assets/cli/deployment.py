@@ -16,18 +16,28 @@ from revops_assets.cli.errors import CliError
 
 
 def cmd_init(args: argparse.Namespace) -> None:
+    import psycopg2
+
     from revops_assets import settings
     from revops_assets.warehouse.bootstrap import bring_up
     from revops_assets.warehouse.roles import InitPlan, set_up_roles, verify_app_role
 
     plan = InitPlan.from_env()  # configuration errors (RoleSetupError) are printed as one line by the CLI
-    for line in set_up_roles(plan):
-        print(line)
-    if not settings.uses_external_servers():  # InitPlan checked the DSNs: cannot happen, but never start one
-        raise CliError("revops init needs WAREHOUSE_DSN, ODOO_DSN and APN_DSN")
-    for line in bring_up():
-        print(line)
-    print(verify_app_role(plan.warehouse_dsn))
+    try:
+        for line in set_up_roles(plan):
+            print(line, flush=True)
+        if not settings.uses_external_servers():  # InitPlan checked the DSNs: cannot happen, but never start one
+            raise CliError("revops init needs WAREHOUSE_DSN, ODOO_DSN and APN_DSN")
+        for line in bring_up():
+            print(line, flush=True)
+        print(verify_app_role(plan.warehouse_dsn))
+    except psycopg2.Error as err:
+        # the server's own words (e.g. "permission denied to create role"), never the statement that failed: role
+        # statements carry password verifiers
+        diag = err.diag
+        detail = "; ".join(filter(None, (diag.message_primary, diag.message_detail, diag.message_hint)))
+        raise CliError(f"revops init stopped: {detail or type(err).__name__} (nothing after this step was done; "
+                       "fix it and run revops init again)") from None
 
 
 def register(sub) -> None:

@@ -27,7 +27,8 @@ import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import psycopg2
@@ -115,21 +116,17 @@ def scram_sha256_verifier(password: str, *, salt: bytes | None = None, iteration
 # -- connections ----------------------------------------------------------------------------------------------
 
 
-class _Admin:
-    """`with _Admin(dsn, name) as cur:` an autocommit cursor (CREATE DATABASE cannot run in a transaction)."""
-
-    def __init__(self, dsn: str, name: str) -> None:
-        self.dsn, self.name = dsn, name
-
-    def __enter__(self):
-        self.conn = connect(self.dsn, name=self.name, application_name="revops-init")
-        self.conn.autocommit = True
-        self.cur = self.conn.cursor()
-        return self.cur
-
-    def __exit__(self, *exc) -> None:
-        self.cur.close()
-        self.conn.close()
+@contextmanager
+def _admin_cursor(dsn: str, name: str) -> Iterator:
+    """An autocommit cursor (CREATE DATABASE cannot run in a transaction) on a connection named in errors; the
+    DSN's password never reaches a message (resources.postgres.connect)."""
+    conn = connect(dsn, name=name, application_name="revops-init")
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            yield cur
+    finally:
+        conn.close()
 
 
 # -- roles ------------------------------------------------------------------------------------------------------
@@ -147,7 +144,7 @@ def ensure_login_role(cur, role: LoginRole, *, read_only: bool = False) -> str:
     verb = sql.SQL("alter role" if exists else "create role")
     cur.execute(sql.SQL("{} {} with {}").format(verb, sql.Identifier(role.name), sql.SQL(" ").join(options)))
     if read_only:
-        cur.execute(sql.SQL("alter role {} set default_transaction_read_only = on").format(sql.Identifier(role.name)))
+        _execute(cur, "alter role {} set default_transaction_read_only = on", role.name)
     _become_member_if_needed(cur, role.name)
     done = "updated" if exists else "created"
     return done + ("" if role.password else " (no password in its DSN: it must authenticate another way)")
@@ -162,7 +159,7 @@ def _become_member_if_needed(cur, role: str) -> None:
         return
     cur.execute("select pg_has_role(current_user, %s, 'USAGE')", (role,))
     if not cur.fetchone()[0]:
-        cur.execute(sql.SQL("grant {} to current_user").format(sql.Identifier(role)))
+        _execute(cur, "grant {} to current_user", role)
 
 
 def elevated_attributes(cur, role: str) -> list[str] | None:
@@ -194,7 +191,7 @@ def refuse_elevated(cur, role: LoginRole) -> None:
 
 def ensure_database(admin_dsn: str, name: str) -> bool:
     """Create database `name` when missing (owned by the administrator); True when it was created."""
-    with _Admin(with_dbname(admin_dsn, _maintenance_db(admin_dsn)), "warehouse server (admin)") as cur:
+    with _server_admin(admin_dsn) as cur:
         cur.execute("select 1 from pg_database where datname = %s", (name,))
         if cur.fetchone() is not None:
             return False
@@ -204,6 +201,16 @@ def ensure_database(admin_dsn: str, name: str) -> bool:
 
 def _maintenance_db(admin_dsn: str) -> str:
     return dsn_parts(admin_dsn).get("dbname") or "postgres"
+
+
+def _execute(cur, template: str, *identifiers: str) -> None:
+    """Run `template` with each {} replaced by an identifier, quoted by psycopg2.sql."""
+    cur.execute(sql.SQL(template).format(*(sql.Identifier(name) for name in identifiers)))
+
+
+def _server_admin(admin_dsn: str):
+    """The administrator on the warehouse server's maintenance database (roles and databases are server-wide)."""
+    return _admin_cursor(with_dbname(admin_dsn, _maintenance_db(admin_dsn)), "warehouse server (admin)")
 
 
 def hand_over(cur, schemas: Iterable[str], owner: str, *, take_schemas: bool = True) -> int:
@@ -221,11 +228,9 @@ def hand_over(cur, schemas: Iterable[str], owner: str, *, take_schemas: bool = T
             )
             row = cur.fetchone()
             if row is None:
-                cur.execute(
-                    sql.SQL("create schema {} authorization {}").format(sql.Identifier(schema), sql.Identifier(owner))
-                )
+                _execute(cur, "create schema {} authorization {}", schema, owner)
             elif not row[0]:
-                cur.execute(sql.SQL("alter schema {} owner to {}").format(sql.Identifier(schema), sql.Identifier(owner)))
+                _execute(cur, "alter schema {} owner to {}", schema, owner)
                 changed += 1
     cur.execute(
         """
@@ -256,13 +261,9 @@ def hand_over(cur, schemas: Iterable[str], owner: str, *, take_schemas: bool = T
 
 def grant_warehouse(admin_dsn: str, warehouse_db: str, app: str) -> str:
     """pgvector, the layer schemas owned by `app`, and CONNECT/CREATE/TEMPORARY on the warehouse database."""
-    with _Admin(with_dbname(admin_dsn, warehouse_db), "warehouse (admin)") as cur:
+    with _admin_cursor(with_dbname(admin_dsn, warehouse_db), "warehouse (admin)") as cur:
         cur.execute("create extension if not exists vector")
-        cur.execute(
-            sql.SQL("grant connect, create, temporary on database {} to {}").format(
-                sql.Identifier(warehouse_db), sql.Identifier(app)
-            )
-        )
+        _execute(cur, "grant connect, create, temporary on database {} to {}", warehouse_db, app)
         changed = hand_over(cur, APP_SCHEMAS, app)
     return f"warehouse {warehouse_db}: schemas {', '.join(APP_SCHEMAS)} owned by {app}" + (
         f" ({changed} objects handed over)" if changed else ""
@@ -271,12 +272,10 @@ def grant_warehouse(admin_dsn: str, warehouse_db: str, app: str) -> str:
 
 def grant_dagster_storage(admin_dsn: str, dagster_db: str, app: str) -> str:
     """Dagster's storage database: `app` may connect and owns its tables (migrations alter them)."""
-    with _Admin(with_dbname(admin_dsn, dagster_db), "dagster storage (admin)") as cur:
-        cur.execute(
-            sql.SQL("grant connect, temporary on database {} to {}").format(sql.Identifier(dagster_db), sql.Identifier(app))
-        )
+    with _admin_cursor(with_dbname(admin_dsn, dagster_db), "dagster storage (admin)") as cur:
+        _execute(cur, "grant connect, temporary on database {} to {}", dagster_db, app)
         for schema in DAGSTER_SCHEMAS:
-            cur.execute(sql.SQL("grant usage, create on schema {} to {}").format(sql.Identifier(schema), sql.Identifier(app)))
+            _execute(cur, "grant usage, create on schema {} to {}", schema, app)
         changed = hand_over(cur, DAGSTER_SCHEMAS, app, take_schemas=False)
     return f"dagster storage {dagster_db}: {app} may create and owns its tables" + (
         f" ({changed} objects handed over)" if changed else ""
@@ -294,16 +293,16 @@ def grant_source_reader(admin_dsn: str, role: LoginRole, tables: list[SourceTabl
     """Make `role` a read-only reader of exactly `tables` in the source database `admin_dsn` points at."""
     lines: list[str] = []
     label = f"{tables[0].source} source" if tables else "source"
-    with _Admin(admin_dsn, f"{label} (admin)") as cur:
+    with _admin_cursor(admin_dsn, f"{label} (admin)") as cur:
         _refuse_table_owner(cur, role, tables)
         refuse_elevated(cur, role)  # a role that exists already
         lines.append(f"{label}: role {role.name} {ensure_login_role(cur, role, read_only=True)}")
         cur.execute("select current_database()")
         database = cur.fetchone()[0]
-        cur.execute(sql.SQL("grant connect on database {} to {}").format(sql.Identifier(database), sql.Identifier(role.name)))
+        _execute(cur, "grant connect on database {} to {}", database, role.name)
         present, missing = _split_present(cur, tables)
         for schema in sorted({t.schema_name for t in present}):
-            cur.execute(sql.SQL("grant usage on schema {} to {}").format(sql.Identifier(schema), sql.Identifier(role.name)))
+            _execute(cur, "grant usage on schema {} to {}", schema, role.name)
         for entry in present:
             table = sql.Identifier(entry.schema_name, entry.table)
             cur.execute(
@@ -356,7 +355,8 @@ def check_source_role(dsn: str, role: LoginRole, tables: list[SourceTable]) -> l
             for entry in present:
                 cur.execute(
                     "select has_table_privilege(%s, %s, %s)",
-                    (role.name, sql.Identifier(entry.schema_name, entry.table).as_string(cur), ", ".join(WRITE_PRIVILEGES)),
+                    (role.name, sql.Identifier(entry.schema_name, entry.table).as_string(cur),
+                     ", ".join(WRITE_PRIVILEGES)),
                 )
                 if cur.fetchone()[0]:
                     writable.append(entry.table)
@@ -398,7 +398,8 @@ class InitPlan:
         missing = [v for v in (ADMIN_DSN_VAR, "WAREHOUSE_DSN", *SOURCE_DSN_VARS.values()) if not env.get(v)]
         if missing:
             raise RoleSetupError(
-                f"revops init sets up external servers: set {', '.join(missing)} (see .env.example and docs/operations.md)"
+                f"revops init sets up external servers: set {', '.join(missing)} "
+                "(see .env.example and docs/operations.md)"
             )
         app = login_role(env["WAREHOUSE_DSN"], "WAREHOUSE_DSN")
         dagster_pg_url = env.get("DAGSTER_PG_URL") or None
@@ -411,13 +412,16 @@ class InitPlan:
                 )
         admin_user = dsn_parts(admin_dsn).get("user")
         if admin_user and admin_user == app.name:
-            raise RoleSetupError(f"WAREHOUSE_DSN connects as the administrator {admin_user}: the product needs its own role")
+            raise RoleSetupError(
+                f"WAREHOUSE_DSN connects as the administrator {admin_user}: the product needs its own role"
+            )
         sources = {}
         for source, var in SOURCE_DSN_VARS.items():
             role = login_role(env[var], var)
             if role.name == app.name:
-                raise RoleSetupError(f"{var} connects as {app.name}, the application role: sources are read by their own "
-                                     "read-only roles")
+                raise RoleSetupError(
+                    f"{var} connects as {app.name}, the application role: sources are read by their own read-only roles"
+                )
             sources[source] = (env[var], role, env.get(SOURCE_ADMIN_DSN_VARS[source]) or None)
         return cls(admin_dsn, env["WAREHOUSE_DSN"], dagster_pg_url, app, sources)
 
@@ -428,11 +432,11 @@ class InitPlan:
 def preflight(plan: InitPlan) -> None:
     """Every refusal that needs a server, before anything is changed: an application role with elevated
     attributes, a source role that is a superuser or owns the source's tables."""
-    with _Admin(with_dbname(plan.admin_dsn, _maintenance_db(plan.admin_dsn)), "warehouse server (admin)") as cur:
+    with _server_admin(plan.admin_dsn) as cur:
         refuse_elevated(cur, plan.app)
     for source, (_dsn, role, admin_dsn) in plan.sources.items():
         if admin_dsn:
-            with _Admin(admin_dsn, f"{source} source (admin)") as cur:
+            with _admin_cursor(admin_dsn, f"{source} source (admin)") as cur:
                 _refuse_table_owner(cur, role, source_catalog_tables(source))
                 refuse_elevated(cur, role)
 
@@ -442,7 +446,7 @@ def set_up_roles(plan: InitPlan) -> list[str]:
     which then applies the DDL and the Dagster pools as the application role."""
     preflight(plan)
     lines = [f"revops init: {plan.describe()}"]
-    with _Admin(with_dbname(plan.admin_dsn, _maintenance_db(plan.admin_dsn)), "warehouse server (admin)") as cur:
+    with _server_admin(plan.admin_dsn) as cur:
         lines.append(f"role {plan.app.name}: {ensure_login_role(cur, plan.app)}")
     warehouse_db = dsn_parts(plan.warehouse_dsn).get("dbname") or plan.app.name
     dagster_db = (dsn_parts(plan.dagster_pg_url).get("dbname") or plan.app.name) if plan.dagster_pg_url else None
