@@ -66,7 +66,7 @@ def test_one_image_built_once(config):
     assert built == ["init"]
     images = {services[name]["image"] for name in OUR_SERVICES}
     assert images == {"revops-assets:latest"}
-    assert services["init"]["build"]["args"]["TORCH_VARIANT"] == "cpu"
+    assert services["init"]["build"]["args"]["TORCH_VARIANT"] == "cu128"  # the GPU reserved below needs CUDA torch
     assert all(services[name].get("pull_policy") == "never" for name in OUR_SERVICES - {"init"})
 
 
