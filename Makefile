@@ -26,7 +26,7 @@ install: $(STAMP)
 lock: install
 	$(BIN)/uv pip compile pyproject.toml --all-extras -c constraints.txt $(TORCH_SOURCE) --python-version 3.11 \
 		--python-platform x86_64-manylinux_2_28 $(UPGRADE) -q -o requirements-dev.lock
-	$(BIN)/uv pip compile pyproject.toml --extra demo -c requirements-dev.lock $(TORCH_SOURCE) --python-version 3.11 \
+	$(BIN)/uv pip compile pyproject.toml --extra demo --extra k8s -c requirements-dev.lock $(TORCH_SOURCE) --python-version 3.11 \
 		--python-platform x86_64-manylinux_2_28 -q -o requirements.lock
 
 demo: install

@@ -23,6 +23,7 @@ __all__ = ["CliError", "build_parser", "main"]
 # Order is the order of `revops --help`.
 COMMAND_MODULES = (
     "revops_assets.cli.warehouse",  # up, down, status, env
+    "revops_assets.cli.deployment",  # init (production set-up on external servers)
     "revops_assets.cli.data",  # seed, demo
     "revops_assets.cli.bench",  # bench ingest | embed | match
     "revops_assets.cli.review",  # review list | confirm | reject | import | export
