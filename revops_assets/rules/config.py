@@ -62,22 +62,22 @@ class RuleBase(_Strict):
     # placeholders every reason template may use; operators add their own
     PLACEHOLDERS: ClassVar[tuple[str, ...]] = ()
 
-    @model_validator(mode="after")
-    def _templates_use_known_placeholders(self):
-        allowed = {"label", "fact", "value", "note", *self.PLACEHOLDERS}
-        for field in ("pass_reason", "fail_reason", "missing_reason"):
-            template = getattr(self, field)
-            if template is None:
-                continue
-            try:
-                names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-            except ValueError as err:
-                raise ValueError(f"{field}: not a valid template ({err})") from None
-            unknown = sorted(n for n in names if n.split(".")[0].split("[")[0] not in allowed)
-            if unknown:
-                raise ValueError(f"{field}: unknown placeholder(s) {', '.join('{' + n + '}' for n in unknown)} "
-                                 f"(allowed: {', '.join('{' + a + '}' for a in sorted(allowed))})")
-        return self
+    @field_validator("pass_reason", "fail_reason", "missing_reason")
+    @classmethod
+    def _template(cls, template):
+        """Only the placeholders this operator fills ({label}, {value}, ... see PLACEHOLDERS)."""
+        if template is None:
+            return template
+        allowed = {"label", "fact", "value", "note", *cls.PLACEHOLDERS}
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+        except ValueError as err:
+            raise ValueError(f"not a valid template ({err})") from None
+        unknown = sorted(n for n in names if n.split(".")[0].split("[")[0] not in allowed)
+        if unknown:
+            raise ValueError(f"unknown placeholder(s) {', '.join('{' + n + '}' for n in unknown)} "
+                             f"(allowed: {', '.join('{' + a + '}' for a in sorted(allowed))})")
+        return template
 
     def facts_read(self) -> list[str]:
         return [self.fact]  # type: ignore[attr-defined]
@@ -379,7 +379,8 @@ def _read(files: list[Path]) -> tuple[dict, dict, ProposalSettings, list[str]]:
             except ValidationError as err:
                 for e in err.errors():
                     field = ".".join(str(p) for p in e["loc"])
-                    problems.append(f"{_display(path)}: proposals, field {field!r}: {e['msg']}")
+                    message = e["msg"].removeprefix("Value error, ")
+                    problems.append(f"{_display(path)}: proposals, field {field!r}: {message}")
     return specs, origin, proposals, problems
 
 
