@@ -23,15 +23,21 @@ links as (
     union all
     select p.ace_opportunity_id, k.aws_account_id, k.odoo_account_id, 'customer in Odoo'
     from pairs p join core.odoo_opportunities o on o.odoo_opportunity_id = p.odoo_opportunity_id
-    join core.aws_accounts k on k.company_partner_id = o.partner_id or k.company_name = o.customer_name
+    join core.aws_accounts k on k.company_partner_id = o.partner_id
+    union all
+    select p.ace_opportunity_id, k.aws_account_id, k.odoo_account_id, 'customer in Odoo'
+    from pairs p join core.odoo_opportunities o on o.odoo_opportunity_id = p.odoo_opportunity_id
+    join core.aws_accounts k on k.company_name = o.customer_name
 ),
 resolved as (   -- every Odoo account record behind a link (an id may be recorded twice in Odoo: both bill)
-    select distinct l.ace_opportunity_id, l.via, coalesce(k.aws_account_id, l.aws_account_id) as aws_account_id,
+    select l.ace_opportunity_id, l.via, coalesce(k.aws_account_id, l.aws_account_id) as aws_account_id,
            k.odoo_account_id
-    from links l
-    left join core.aws_accounts k
-           on k.odoo_account_id = l.odoo_account_id
-           or (l.odoo_account_id is null and k.aws_account_id = l.aws_account_id)
+    from links l left join core.aws_accounts k on k.odoo_account_id = l.odoo_account_id
+    where l.odoo_account_id is not null
+    union
+    select l.ace_opportunity_id, l.via, l.aws_account_id, k.odoo_account_id
+    from links l left join core.aws_accounts k on k.aws_account_id = l.aws_account_id
+    where l.odoo_account_id is null
 ),
 accounts as (
     select r.ace_opportunity_id,
