@@ -249,6 +249,11 @@ def test_open_month_follows_changes_and_the_checks_catch_gaps(warehouse, pod):
         conn.rollback()
 
 
+def _range(window: list[str]) -> dict:
+    """Run tags of a single-run backfill over the partition keys `window`."""
+    return {"dagster/asset_partition_range_start": window[0], "dagster/asset_partition_range_end": window[-1]}
+
+
 def test_backfill_of_18_months_is_one_run_with_passing_checks(warehouse, pod):
     wh = warehouse
     _boundary_scenario(wh)
@@ -257,8 +262,7 @@ def test_backfill_of_18_months_is_one_run_with_passing_checks(warehouse, pod):
     window = [k for k in keys if "2024-01-01" <= k <= "2025-06-01"]
     assert len(window) == 18
     instance = dg.DagsterInstance.ephemeral()
-    result = dg.materialize([asset], resources=wh.resources, instance=instance, tags={
-        "dagster/asset_partition_range_start": window[0], "dagster/asset_partition_range_end": window[-1]})
+    result = dg.materialize([asset], resources=wh.resources, instance=instance, tags=_range(window))
     assert result.success
     assert len(instance.get_runs()) == 1
     assert {e.check_name: e.passed for e in result.get_asset_check_evaluations()} == \
@@ -270,8 +274,7 @@ def test_backfill_of_18_months_is_one_run_with_passing_checks(warehouse, pod):
     assert len(mats) == 18 and mats[-1].metadata["months"].value == 18
 
     # the same window again: nothing changed, so no verdict moves and no capture is replaced
-    again = dg.materialize([asset], resources=wh.resources, instance=instance, tags={
-        "dagster/asset_partition_range_start": window[0], "dagster/asset_partition_range_end": window[-1]})
+    again = dg.materialize([asset], resources=wh.resources, instance=instance, tags=_range(window))
     assert again.success and all(e.passed for e in again.get_asset_check_evaluations())
     assert wh.query("select count(*) from rules.pod_eligibility where previous_verdict is distinct from verdict") \
         == [(0,)]
@@ -361,8 +364,7 @@ def test_rules_on_seeded_sources_backfill_18_months_in_one_run(core_ready, minil
     window = [k for k in monthly[0].partitions_def.get_partition_keys() if "2025-05-01" <= k <= "2026-10-01"]
     assert len(window) == 18
     instance = dg.DagsterInstance.ephemeral()
-    result = dg.materialize([*billing_assets, *monthly], resources=wh.resources, instance=instance, tags={
-        "dagster/asset_partition_range_start": window[0], "dagster/asset_partition_range_end": window[-1]})
+    result = dg.materialize([*billing_assets, *monthly], resources=wh.resources, instance=instance, tags=_range(window))
     assert result.success and len(instance.get_runs()) == 1
     assert all(e.passed for e in result.get_asset_check_evaluations())
     matched = wh.query("select count(*) from matching.opportunity_matches "

@@ -61,6 +61,13 @@ class RuleBase(_Strict):
 
     # placeholders every reason template may use; operators add their own
     PLACEHOLDERS: ClassVar[tuple[str, ...]] = ()
+    # kinds of fact (facts.py) the operator reads in `fact` (and `other`)
+    FACT_KINDS: ClassVar[tuple[str, ...]] = ()
+
+    @field_validator("fact", "other", check_fields=False)
+    @classmethod
+    def _known_fact(cls, v):
+        return _check_fact(v, cls.FACT_KINDS)
 
     @field_validator("pass_reason", "fail_reason", "missing_reason")
     @classmethod
@@ -79,9 +86,6 @@ class RuleBase(_Strict):
                              f"(allowed: {', '.join('{' + a + '}' for a in sorted(allowed))})")
         return template
 
-    def facts_read(self) -> list[str]:
-        return [self.fact]  # type: ignore[attr-defined]
-
 
 def _check_fact(value: str, kinds: tuple[str, ...] | None = None) -> str:
     fact = FACTS.get(value)
@@ -99,11 +103,7 @@ class InRule(RuleBase):
     fact: str
     values: list[str] = Field(min_length=1)
     PLACEHOLDERS: ClassVar[tuple[str, ...]] = ("values",)
-
-    @field_validator("fact")
-    @classmethod
-    def _fact(cls, v):
-        return _check_fact(v, ("text",))
+    FACT_KINDS: ClassVar[tuple[str, ...]] = ("text",)
 
 
 class SameAsRule(RuleBase):
@@ -113,14 +113,7 @@ class SameAsRule(RuleBase):
     fact: str
     other: str
     PLACEHOLDERS: ClassVar[tuple[str, ...]] = ("other", "other_value")
-
-    @field_validator("fact", "other")
-    @classmethod
-    def _facts(cls, v):
-        return _check_fact(v, ("text", "number", "date"))
-
-    def facts_read(self) -> list[str]:
-        return [self.fact, self.other]
+    FACT_KINDS: ClassVar[tuple[str, ...]] = ("text", "number", "date")
 
 
 class CompareRule(RuleBase):
@@ -130,11 +123,7 @@ class CompareRule(RuleBase):
     fact: str
     value: Number
     PLACEHOLDERS: ClassVar[tuple[str, ...]] = ("limit",)
-
-    @field_validator("fact")
-    @classmethod
-    def _fact(cls, v):
-        return _check_fact(v, ("number",))
+    FACT_KINDS: ClassVar[tuple[str, ...]] = ("number",)
 
 
 class BetweenRule(RuleBase):
@@ -145,11 +134,7 @@ class BetweenRule(RuleBase):
     min: Number | None = None
     max: Number | None = None
     PLACEHOLDERS: ClassVar[tuple[str, ...]] = ("min", "max")
-
-    @field_validator("fact")
-    @classmethod
-    def _fact(cls, v):
-        return _check_fact(v, ("number",))
+    FACT_KINDS: ClassVar[tuple[str, ...]] = ("number",)
 
     @model_validator(mode="after")
     def _some_bound(self):
@@ -173,9 +158,6 @@ class PresentRule(RuleBase):
                 _check_fact(name)
         return v
 
-    def facts_read(self) -> list[str]:
-        return [n for item in self.facts for n in (item if isinstance(item, list) else [item])]
-
 
 class MatchesRule(RuleBase):
     """The fact matches a regular expression (Python syntax, searched anywhere in the value)."""
@@ -184,11 +166,8 @@ class MatchesRule(RuleBase):
     fact: str
     pattern: str
     PLACEHOLDERS: ClassVar[tuple[str, ...]] = ("pattern",)
+    FACT_KINDS: ClassVar[tuple[str, ...]] = ("text",)
 
-    @field_validator("fact")
-    @classmethod
-    def _fact(cls, v):
-        return _check_fact(v, ("text",))
 
     @field_validator("pattern")
     @classmethod

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from revops_assets.core import normalize as nz
 from revops_assets.core.build import NormColumn, copy_rows, swap_in
 from revops_assets.rules.config import ProposalSettings
-from revops_assets.rules.snapshots import BATCH_ROWS, rules_sql, utc
+from revops_assets.rules.warehouse import rules_sql, stream_dicts, utc
 
 TABLE = sql.Identifier("rules", "ace_update_proposals")
 CLOSED_STAGES = ("Launched", "Closed Lost")
@@ -80,18 +80,12 @@ class ApiLifeCycle(_Api):
     ClosedLostReason: str | None = None
     NextSteps: str | None = None
 
-    @field_validator("Stage")
+    @field_validator("Stage", "ClosedLostReason")
     @classmethod
-    def _stage(cls, v):
-        if v is not None and v not in nz.canonical_values("stage"):
-            raise ValueError(f"{v!r} is not an ACE stage")
-        return v
-
-    @field_validator("ClosedLostReason")
-    @classmethod
-    def _reason(cls, v):
-        if v is not None and v not in nz.canonical_values("closed_lost_reason"):
-            raise ValueError(f"{v!r} is not an ACE ClosedLostReason")
+    def _picklist(cls, v, info):
+        picklist = {"Stage": "stage", "ClosedLostReason": "closed_lost_reason"}[info.field_name]
+        if v is not None and v not in nz.canonical_values(picklist):
+            raise ValueError(f"{v!r} is not an ACE {info.field_name}")
         return v
 
 
@@ -220,18 +214,11 @@ def build_proposals(conn, settings: ProposalSettings, now: datetime | None = Non
         cur.execute(rules_sql("ace_update_proposals.sql"))
         cur.execute("create temp table _proposals (like rules._next_ace_update_proposals) on commit drop")
     rows_written = 0
-    with conn.cursor(name="rules_proposals") as source, conn.cursor() as sink:
-        source.itersize = BATCH_ROWS
-        source.execute(rules_sql("proposal_candidates.sql"), {"statuses": list(settings.match_statuses)})
-        columns = None
-        while True:
-            batch = source.fetchmany(BATCH_ROWS)
-            columns = columns or [d.name for d in source.description]
-            if not batch:
-                break
+    query, params = rules_sql("proposal_candidates.sql"), {"statuses": list(settings.match_statuses)}
+    with conn.cursor() as sink:
+        for batch in stream_dicts(conn, "rules_proposals", query, params):
             out = []
-            for values in batch:
-                row = dict(zip(columns, values))
+            for row in batch:
                 changes = proposed_changes(row, settings, now.date())
                 kinds = [c.kind for c in changes if c.kind != "partner_opportunity_identifier"]
                 if not kinds:
@@ -275,19 +262,16 @@ def export_proposals(conn, path: Path) -> int:
             cur.copy_expert(sql.SQL("copy ({}) to stdout with (format csv, header)").format(sql.SQL(EXPORT_QUERY)), fh)
             return cur.rowcount
     count = 0
-    with conn.cursor(name="rules_export") as cur, path.open("w", encoding="utf-8") as fh:
-        cur.itersize = BATCH_ROWS
-        cur.execute(EXPORT_QUERY)
-        if suffix == ".json":
-            fh.write("[")
-        for ace_id, odoo_id, _status, _customer, _title, _kinds, reason, changes, payload, _at in cur:
-            if suffix == ".jsonl":
-                fh.write(json.dumps(payload, sort_keys=True) + "\n")
-            else:
-                fh.write(("," if count else "") + "\n  " + json.dumps(
-                    {"ace_opportunity_id": ace_id, "odoo_opportunity_id": odoo_id, "reason": reason,
-                     "changes": changes, "payload": payload}, sort_keys=True))
-            count += 1
-        if suffix == ".json":
-            fh.write("\n]\n")
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("[" if suffix == ".json" else "")
+        for batch in stream_dicts(conn, "rules_export", EXPORT_QUERY):
+            for row in batch:
+                if suffix == ".jsonl":
+                    fh.write(json.dumps(row["payload"], sort_keys=True) + "\n")
+                else:
+                    entry = {k: row[k] for k in ("ace_opportunity_id", "odoo_opportunity_id", "reason", "changes",
+                                                 "payload")}
+                    fh.write(("," if count else "") + "\n  " + json.dumps(entry, sort_keys=True))
+                count += 1
+        fh.write("\n]\n" if suffix == ".json" else "")
     return count

@@ -28,15 +28,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from functools import lru_cache
-
-from psycopg2 import sql
 
 from revops_assets.core.build import NormColumn, copy_rows
 from revops_assets.rules.facts import input_hash, pair_facts
-from revops_assets.settings import sql_dir
+from revops_assets.rules.warehouse import add_months, create_temp_table, rules_sql, stream_dicts, utc
 
-BATCH_ROWS = 5000
 IN_MONTH, UNCHANGED, AFTER = "in_month", "unchanged_since_month", "after_month"
 CAPTURE_COLUMNS = [
     NormColumn("ace_opportunity_id", "text"),
@@ -45,23 +41,6 @@ CAPTURE_COLUMNS = [
     NormColumn("input_hash", "text"),
     NormColumn("state_as_of", "text"),
 ]
-
-
-@lru_cache(maxsize=None)
-def rules_sql(name: str) -> str:
-    return (sql_dir() / "rules" / name).read_text()
-
-
-def add_months(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def utc(now: datetime | None) -> datetime:
-    """`now` as an aware UTC datetime (naive values are taken as UTC); the wall clock when None."""
-    if now is None:
-        return datetime.now(timezone.utc)
-    return now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now.astimezone(timezone.utc)
 
 
 def ensure_tables(conn) -> None:
@@ -97,27 +76,12 @@ def _stream_current(conn, month: date, now: datetime) -> int:
     month_end, prior = add_months(month, 1), add_months(month, -1)
     params = {"month": month, "month_end": month_end, "prior": prior}
     with conn.cursor() as cur:
-        cur.execute("drop table if exists _captured")
-        cur.execute(
-            sql.SQL("create temp table _captured ({}) on commit drop").format(
-                sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.type))
-                                   for c in CAPTURE_COLUMNS)
-            )
-        )
+        create_temp_table(cur, "_captured", CAPTURE_COLUMNS)
     total = 0
-    with conn.cursor(name="rules_pair_inputs") as source, conn.cursor() as sink:
-        source.itersize = BATCH_ROWS
-        source.execute(rules_sql("pair_inputs.sql"), params)
-        columns = None
-        while True:
-            batch = source.fetchmany(BATCH_ROWS)
-            if columns is None:
-                columns = [d.name for d in source.description]
-            if not batch:
-                break
+    with conn.cursor() as sink:
+        for batch in stream_dicts(conn, "rules_pair_inputs", rules_sql("pair_inputs.sql"), params):
             rows = []
-            for values in batch:
-                row = dict(zip(columns, values))
+            for row in batch:
                 facts = pair_facts(row, month, prior)
                 rows.append((row["ace_opportunity_id"], row["odoo_opportunity_id"],
                              json.dumps(facts, sort_keys=True, default=str), input_hash(facts),

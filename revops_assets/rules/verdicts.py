@@ -18,7 +18,8 @@ from psycopg2 import sql
 from revops_assets.core.build import NormColumn, copy_rows
 from revops_assets.rules.config import Program
 from revops_assets.rules.evaluate import VERDICTS, evaluate
-from revops_assets.rules.snapshots import BATCH_ROWS, CaptureStats, add_months, capture_month, ensure_tables, rules_sql, utc
+from revops_assets.rules.snapshots import CaptureStats, capture_month, ensure_tables
+from revops_assets.rules.warehouse import add_months, rules_sql, stream_dicts, utc
 
 VERDICT_COLUMNS = [
     NormColumn("month", "date"),
@@ -67,8 +68,8 @@ class MonthResult:
                 **{f"usd_{v}": round(self.usd_at_stake.get(v, 0.0), 2) for v in VERDICTS}}
 
 
-def _verdict_row(program: Program, month: date, capture: tuple, now: datetime, result: MonthResult) -> tuple:
-    ace_id, odoo_id, facts, digest, state_as_of, captured_at = capture
+def _verdict_row(program: Program, month: date, capture: dict, now: datetime, result: MonthResult) -> tuple:
+    facts, state_as_of = capture["facts"], capture["state_as_of"]
     if isinstance(facts, str):
         facts = json.loads(facts)
     ev = evaluate(program, facts)
@@ -78,10 +79,11 @@ def _verdict_row(program: Program, month: date, capture: tuple, now: datetime, r
     result.state_as_of[state_as_of] += 1
     for o in ev.outcomes:
         result.rule_outcomes[o.rule][o.outcome] += 1
-    return (month, ace_id, odoo_id, facts.get("customer_name"), facts.get("title"), facts.get("match_status"),
-            ev.verdict, ev.reasons, json.dumps([o.as_json() for o in ev.outcomes]), stake,
-            facts.get("prior_month_spend_usd"), facts.get("days_to_close"), digest, program.rules_hash, state_as_of,
-            captured_at, now, now)
+    return (month, capture["ace_opportunity_id"], capture["odoo_opportunity_id"], facts.get("customer_name"),
+            facts.get("title"), facts.get("match_status"), ev.verdict, ev.reasons,
+            json.dumps([o.as_json() for o in ev.outcomes]), stake, facts.get("prior_month_spend_usd"),
+            facts.get("days_to_close"), capture["input_hash"], program.rules_hash, state_as_of, capture["captured_at"],
+            now, now)
 
 
 def evaluate_month(conn, program: Program, month: date, now: datetime | None = None,
@@ -91,16 +93,11 @@ def evaluate_month(conn, program: Program, month: date, now: datetime | None = N
     table = table_id(program)
     with conn.cursor() as cur:
         cur.execute(sql.SQL("create temp table _verdicts (like {} including defaults) on commit drop").format(table))
-    with conn.cursor(name="rules_captures") as source, conn.cursor() as sink:
-        source.itersize = BATCH_ROWS
-        source.execute(
-            "select ace_opportunity_id, odoo_opportunity_id, facts, input_hash, state_as_of, captured_at "
-            "from rules.eligibility_inputs where month = %s and superseded_at is null order by ace_opportunity_id",
-            (month,),
-        )
-        while batch := source.fetchmany(BATCH_ROWS):
-            copy_rows(sink, "_verdicts", VERDICT_COLUMNS,
-                      [_verdict_row(program, month, capture, now, result) for capture in batch])
+    captures = ("select ace_opportunity_id, odoo_opportunity_id, facts, input_hash, state_as_of, captured_at "
+                "from rules.eligibility_inputs where month = %s and superseded_at is null order by ace_opportunity_id")
+    with conn.cursor() as sink:
+        for batch in stream_dicts(conn, "rules_captures", captures, (month,)):
+            copy_rows(sink, "_verdicts", VERDICT_COLUMNS, [_verdict_row(program, month, c, now, result) for c in batch])
     with conn.cursor() as cur:
         cur.execute(sql.SQL(rules_sql("carry_previous_verdicts.sql")).format(table=table), {"month": month})
     return result
