@@ -10,7 +10,7 @@ matched ACE opportunity per month, with an input hash) and evaluates only from t
   month is what the month keeps.
 - **Closed month** (its last day has passed): captures are frozen. Re-evaluating the month reads them unchanged, so
   a change in the sources, raw, core, billing or matching after the month cannot change its verdicts. Only a pair
-  the month has never seen gets a capture (a match found later), taken from the current state and marked so.
+  the month holds no live capture for gets one (a match found later), taken from the current state and marked so.
 - A closed month first evaluated after it ended (a backfill on a new installation) can only be captured from the
   current state. Each capture says how good its "as of" is in `state_as_of`: `in_month` (taken during the month),
   `unchanged_since_month` (taken later, but neither the ACE nor the Odoo record changed after the month, so the
@@ -56,10 +56,6 @@ class CaptureStats:
     captured: int     # new captures written (new pairs, changed facts, late pairs of a closed month)
     superseded: int   # captures replaced or withdrawn (open month / refresh only)
     reused: int       # captures kept as they were
-
-    def as_json(self) -> dict:
-        return {"month": self.month.isoformat(), "open": self.open, "pairs": self.pairs, "captured": self.captured,
-                "superseded": self.superseded, "reused": self.reused}
 
 
 def _state_as_of(captured: datetime, month_end: date, last_modified) -> str:
