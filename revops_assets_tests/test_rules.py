@@ -1,6 +1,6 @@
 """The rules layer on a real Postgres: each POD rule at its boundaries over crafted warehouse rows (core tables with
-the real core column shapes), past months that keep their verdicts, the checks, ACE update proposals and their
-export, and an 18-month backfill in one run on the seeded synthetic sources."""
+the real core column shapes), past months that keep their verdicts, the checks, an 18-month backfill in one run, ACE
+update proposals and their export, and the whole chain on the seeded synthetic sources."""
 
 from __future__ import annotations
 
@@ -298,9 +298,14 @@ def test_update_proposals_payloads_and_export(warehouse, tmp_path, monkeypatch, 
     wh.pair("O27", 207, stage="Qualified", close=soon, deadline=today.date() - timedelta(days=40),
             revenue_usd=30000)  # Odoo's deadline is past: nothing to send ACE
     wh.pair("O28", 208, stage="Qualified", status="needs_review", outcome="won", revenue_usd=30000)
+    wh.pair("O29", 209, stage="Qualified", outcome="won")
+    wh.query("update core.ace_opportunities set currency_code = 'US' where ace_opportunity_id = 'O29'")
     with wh.connect() as conn:
         built = build_proposals(conn, settings, now=today)
-    assert built == {"rows": 4, "by_change": {"stage": 2, "close_date": 1, "amount": 1}}
+    assert built["rows"] == 4 and built["by_change"] == {"stage": 2, "close_date": 1, "amount": 1}
+    # ACE's own value would make an invalid request: left out and reported, the rest still built
+    assert built["invalid"] == ["O29: Project.ExpectedCustomerSpend.0.CurrencyCode: String should match pattern "
+                                "'^[A-Z]{3}$'"]
     rows = {r[0]: r[1:] for r in wh.query(
         "select ace_opportunity_id, change_kinds, reason, payload, changes from rules.ace_update_proposals")}
     assert set(rows) == {"O21", "O22", "O23", "O24"}
@@ -345,9 +350,9 @@ def test_export_before_any_proposals_says_what_to_run(pg, tmp_path, monkeypatch,
     assert "materialize rules/ace_update_proposals" in capsys.readouterr().err
 
 
-def test_rules_on_seeded_sources_backfill_18_months_in_one_run(core_ready, minilm_path):
+def test_rules_on_seeded_sources_billing_and_verdicts_in_one_run(core_ready, minilm_path):
     """The real chain: seeded sources -> core -> search -> matching, then billing and every program's verdicts over
-    the last 18 months in a single run, and the proposals."""
+    six months in a single run, and the proposals (the 18-month backfill is the crafted test above)."""
     from revops_assets.core.billing import billing_assets
     from revops_assets.matching.assets import matching_assets
     from revops_assets.resources.embedder import EmbedderResource
@@ -361,8 +366,8 @@ def test_rules_on_seeded_sources_backfill_18_months_in_one_run(core_ready, minil
     }).success
     assets = rules_assets()
     monthly = [a for a in assets if a.partitions_def is not None]
-    window = [k for k in monthly[0].partitions_def.get_partition_keys() if "2025-05-01" <= k <= "2026-10-01"]
-    assert len(window) == 18
+    window = [k for k in monthly[0].partitions_def.get_partition_keys() if "2026-05-01" <= k <= "2026-10-01"]
+    assert len(window) == 6
     instance = dg.DagsterInstance.ephemeral()
     result = dg.materialize([*billing_assets, *monthly], resources=wh.resources, instance=instance, tags=_range(window))
     assert result.success and len(instance.get_runs()) == 1
@@ -370,8 +375,8 @@ def test_rules_on_seeded_sources_backfill_18_months_in_one_run(core_ready, minil
     matched = wh.query("select count(*) from matching.opportunity_matches "
                        "where status in ('confirmed', 'auto_matched', 'needs_review')")[0][0]
     per_month = wh.query("select month, count(*), count(distinct verdict) from rules.pod_eligibility "
-                         "where month between '2025-05-01' and '2026-10-01' group by 1 order by 1")
-    assert len(per_month) == 18 and per_month[-1][1] <= matched and per_month[-1][1] > 0.5 * matched
+                         "where month between '2026-05-01' and '2026-10-01' group by 1 order by 1")
+    assert len(per_month) == 6 and per_month[-1][1] <= matched and per_month[-1][1] > 0.5 * matched
     assert {v for (v,) in wh.query("select distinct verdict from rules.pod_eligibility")} <= set(VERDICTS)
     assert per_month[-1][2] >= 2  # the rules discriminate
     spend_known = wh.query("select count(*) from rules.pod_eligibility where month = '2026-10-01' "

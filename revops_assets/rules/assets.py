@@ -139,6 +139,8 @@ def proposals_asset(config: RulesConfig) -> dg.AssetsDefinition:
         return dg.MaterializeResult(metadata={
             "dagster/row_count": built["rows"],
             "by_change": dg.MetadataValue.json(built["by_change"]),
+            "invalid_payloads": len(built["invalid"]),
+            "invalid_examples": dg.MetadataValue.json(built["invalid"][:10]),
             "usd_at_stake": stake,
             "catalog": config.proposals.catalog,
             "preview": dg.MetadataValue.md(table),

@@ -26,7 +26,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from psycopg2 import sql
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from revops_assets.core import normalize as nz
 from revops_assets.core.build import NormColumn, copy_rows, swap_in
@@ -154,17 +154,18 @@ def _iso(value) -> str | None:
     return value.isoformat() if isinstance(value, (date, datetime)) else value
 
 
-def _spend(row: dict, changes: dict[str, Change]) -> list[ApiExpectedCustomerSpend] | None:
+def _spend(row: dict, changes: dict[str, Change]) -> list[dict] | None:
     if "amount" in changes:
-        return [ApiExpectedCustomerSpend(Amount=f"{changes['amount'].proposed:.2f}", CurrencyCode="USD")]
+        return [{"Amount": f"{changes['amount'].proposed:.2f}", "CurrencyCode": "USD"}]
     amount, currency = row.get("expected_monthly_spend"), row.get("currency_code")
     if amount is None or not currency:
         return None
-    return [ApiExpectedCustomerSpend(Amount=f"{float(amount):.2f}", CurrencyCode=currency)]
+    return [{"Amount": f"{float(amount):.2f}", "CurrencyCode": currency}]
 
 
 def build_payload(row: dict, changes: list[Change], settings: ProposalSettings) -> dict:
-    """UpdateOpportunity request for the ACE opportunity: its current values with the changes applied."""
+    """UpdateOpportunity request for the ACE opportunity: its current values with the changes applied, validated
+    as a whole (a ValidationError names the payload path at fault, e.g. Project.ExpectedCustomerSpend.0.Amount)."""
     by_kind = {c.kind: c for c in changes}
     stage = by_kind["stage"].proposed if "stage" in by_kind else row.get("stage")
     lost_reason = None
@@ -172,30 +173,30 @@ def build_payload(row: dict, changes: list[Change], settings: ProposalSettings) 
         lost_reason = nz.normalize_ace_closed_lost_reason(row.get("lost_reason")) or settings.default_closed_lost_reason
     close = by_kind["close_date"].proposed if "close_date" in by_kind else _iso(row.get("target_close_date"))
     modified = row.get("aws_last_modified_date")
-    payload = UpdateOpportunityPayload(
-        Catalog=settings.catalog,
-        Identifier=row["ace_opportunity_id"],
-        LastModifiedDate=None if modified is None else utc(modified).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        PartnerOpportunityIdentifier=(by_kind["partner_opportunity_identifier"].proposed
-                                      if "partner_opportunity_identifier" in by_kind else row.get("partner_crm_id_raw")),
-        OpportunityType=row.get("opportunity_type"),
-        Customer=ApiCustomer(Account=ApiAccount(
-            CompanyName=(row.get("customer_name") or None) and row["customer_name"][:120],
-            WebsiteUrl=row.get("website") or None,
-            AwsAccountId=row.get("aws_account_id"),
-            Industry=row.get("industry"),
-            Address=ApiAddress(City=row.get("city") or None, CountryCode=row.get("country_code")),
-        )),
-        Project=ApiProject(
-            Title=row.get("title"),
-            CustomerUseCase=row.get("use_case"),
-            DeliveryModels=row["delivery_model"].split(";") if row.get("delivery_model") else None,
-            ExpectedCustomerSpend=_spend(row, by_kind),
-        ),
-        LifeCycle=ApiLifeCycle(Stage=stage, TargetCloseDate=close, ClosedLostReason=lost_reason,
-                            NextSteps=row.get("next_step")),
-    )
-    return payload.model_dump(mode="json", exclude_none=True)
+    partner_id = by_kind.get("partner_opportunity_identifier")
+    payload = {
+        "Catalog": settings.catalog,
+        "Identifier": row["ace_opportunity_id"],
+        "LastModifiedDate": None if modified is None else utc(modified).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "PartnerOpportunityIdentifier": partner_id.proposed if partner_id else row.get("partner_crm_id_raw"),
+        "OpportunityType": row.get("opportunity_type"),
+        "Customer": {"Account": {
+            "CompanyName": (row.get("customer_name") or None) and row["customer_name"][:120],
+            "WebsiteUrl": row.get("website") or None,
+            "AwsAccountId": row.get("aws_account_id"),
+            "Industry": row.get("industry"),
+            "Address": {"City": row.get("city") or None, "CountryCode": row.get("country_code")},
+        }},
+        "Project": {
+            "Title": row.get("title"),
+            "CustomerUseCase": row.get("use_case"),
+            "DeliveryModels": row["delivery_model"].split(";") if row.get("delivery_model") else None,
+            "ExpectedCustomerSpend": _spend(row, by_kind),
+        },
+        "LifeCycle": {"Stage": stage, "TargetCloseDate": close, "ClosedLostReason": lost_reason,
+                      "NextSteps": row.get("next_step")},
+    }
+    return UpdateOpportunityPayload.model_validate(payload).model_dump(mode="json", exclude_none=True)
 
 
 # -- the warehouse table ----------------------------------------------------------------------------------------------
@@ -207,9 +208,11 @@ PROPOSAL_COLUMNS = [NormColumn(n, t) for n, t in (
 
 
 def build_proposals(conn, settings: ProposalSettings, now: datetime | None = None) -> dict:
-    """Rebuild rules.ace_update_proposals in the caller's transaction; returns counts per change kind."""
+    """Rebuild rules.ace_update_proposals in the caller's transaction; returns the rows written, counts per change
+    kind and the proposals left out because ACE's own values would not make a valid payload (with the field)."""
     now = utc(now)
     counts: dict[str, int] = {}
+    invalid: list[str] = []
     with conn.cursor() as cur:
         cur.execute(rules_sql("ace_update_proposals.sql"))
         cur.execute("create temp table _proposals (like rules._next_ace_update_proposals) on commit drop")
@@ -223,19 +226,24 @@ def build_proposals(conn, settings: ProposalSettings, now: datetime | None = Non
                 kinds = [c.kind for c in changes if c.kind != "partner_opportunity_identifier"]
                 if not kinds:
                     continue
+                try:
+                    payload = build_payload(row, changes, settings)
+                except ValidationError as err:
+                    first = err.errors()[0]
+                    invalid.append(f"{row['ace_opportunity_id']}: {'.'.join(map(str, first['loc']))}: {first['msg']}")
+                    continue
                 for kind in kinds:
                     counts[kind] = counts.get(kind, 0) + 1
                 out.append((row["ace_opportunity_id"], row["odoo_opportunity_id"], row["match_status"],
                             row.get("customer_name"), row.get("title"), kinds,
                             "; ".join(c.reason for c in changes if c.kind in kinds),
-                            json.dumps([c.as_json() for c in changes], default=str),
-                            json.dumps(build_payload(row, changes, settings)),
+                            json.dumps([c.as_json() for c in changes], default=str), json.dumps(payload),
                             row.get("expected_monthly_spend_usd"), now))
             rows_written += copy_rows(sink, "_proposals", PROPOSAL_COLUMNS, out) if out else 0
     with conn.cursor() as cur:
         cur.execute("insert into rules._next_ace_update_proposals select * from _proposals; drop table _proposals")
         swap_in(cur, "rules", "ace_update_proposals", ["ace_opportunity_id"])
-    return {"rows": rows_written, "by_change": counts}
+    return {"rows": rows_written, "by_change": counts, "invalid": invalid}
 
 
 # -- export -----------------------------------------------------------------------------------------------------------
