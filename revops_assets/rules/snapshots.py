@@ -44,7 +44,10 @@ CAPTURE_COLUMNS = [
 
 
 def ensure_tables(conn) -> None:
+    """The rules tables, created once; programs evaluated in parallel (multiprocess runs) take turns, since two
+    concurrent `create table if not exists` of one table can collide in Postgres."""
     with conn.cursor() as cur:
+        cur.execute("select pg_advisory_xact_lock(hashtext('rules.ddl'))")
         cur.execute(rules_sql("tables.sql"))
 
 
