@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import dagster as dg
 
 from revops_assets import settings
+from revops_assets.rules.summary import demo_summary_lines as rules_summary_lines
 from revops_assets.warehouse.bootstrap import apply_connection_env, bring_up, layer_row_counts, seed
 
 LAYERS = ("raw", "core", "search", "matching", "rules", "ops")
@@ -141,6 +142,7 @@ def summary_lines(warehouse_dsn: str, results: list, report: object) -> list[str
         lines.append(f"  FAILED steps: {', '.join(failures)}")
     for extra in layer_summaries(metadata):
         lines.append(f"  {extra}")
+    lines.extend(f"  {line}" for line in rules_summary_lines(warehouse_dsn))
     return lines
 
 

@@ -32,6 +32,13 @@ def cmd_review(args: argparse.Namespace) -> None:
             elif args.action == "import":
                 batch = review.read_import(Path(args.file), args.by or review.reviewer())
                 print(f"imported {review.record(conn, batch)} decisions from {args.file}")
+            elif args.action == "export" and args.what == "proposals":
+                from revops_assets.rules.proposals import ProposalsMissing, export_proposals
+
+                try:
+                    print(f"exported {export_proposals(conn, Path(args.file))} ACE update proposals to {args.file}")
+                except ProposalsMissing as err:
+                    raise CliError(str(err)) from None
             elif args.action == "export":
                 print(f"exported {review.export(conn, args.what, Path(args.file))} rows of {args.what} to {args.file}")
     except review.ReviewError as err:
@@ -55,6 +62,7 @@ def register(sub) -> None:
     imp = actions.add_parser("import", help="decisions from CSV: ace_opportunity_id,odoo_opportunity_id,decision[,note][,decided_by]")
     imp.add_argument("file")
     imp.add_argument("--by")
-    exp = actions.add_parser("export", help="queue | matches | decisions | reconciliation to CSV")
-    exp.add_argument("what", choices=["queue", "matches", "decisions", "reconciliation"])
+    exp = actions.add_parser("export", help="queue | matches | decisions | reconciliation | proposals to CSV "
+                             "(proposals also to .json / .jsonl: UpdateOpportunity payloads)")
+    exp.add_argument("what", choices=["queue", "matches", "decisions", "reconciliation", "proposals"])
     exp.add_argument("file")
