@@ -24,6 +24,8 @@ __all__ = ["CliError", "build_parser", "main"]
 COMMAND_MODULES = (
     "revops_assets.cli.warehouse",  # up, down, status, env
     "revops_assets.cli.data",  # seed, demo
+    "revops_assets.cli.run",  # run
+    "revops_assets.cli.doctor",  # doctor
     "revops_assets.cli.bench",  # bench ingest | embed | match
     "revops_assets.cli.review",  # review list | confirm | reject | import | export
 )
