@@ -97,6 +97,7 @@ class EntityResolution:
     present: bool
     columns: list[Column]
     fields: dict[str, FieldResolution] = field(default_factory=dict)
+    source_table: str = ""  # the catalog table (as the source names it)
 
     @property
     def name(self) -> str:
@@ -132,7 +133,7 @@ class EntityResolution:
     def flags(self) -> list[str]:
         """What every row built from this entity says about its source (quality_flags)."""
         if not self.present:
-            return [f"source table missing: {self.name} ({self.table})"]
+            return [f"source table missing: {self.name} ({self.source_table or self.table})"]
         out = []
         for f in self.degraded_fields():
             if f.spec.one_of:
@@ -191,7 +192,7 @@ def resolve_entities(cur, mapping: Mapping, names: Iterable[str], *, where: str 
 def resolve_entity(mapping: Mapping, entity: Entity, schema: str, table: str,
                    columns: list[Column] | None) -> EntityResolution:
     result = EntityResolution(entity=entity, schema=schema, table=table, present=columns is not None,
-                              columns=list(columns or []))
+                              columns=list(columns or []), source_table=mapping.table_of(entity.name))
     for name, spec in entity.spec.fields.items():
         if columns is None:
             result.fields[name] = FieldResolution(entity.name, name, spec, None, "table missing")
@@ -237,7 +238,10 @@ def resolve_field(mapping: Mapping, entity: Entity, name: str, spec: FieldSpec,
         for how, hits in tiers:
             hits = [c for c in hits if usable(c)]
             if hits:
-                note = f"also matches {', '.join(c.name for c in hits[1:])} (not used)" if len(hits) > 1 else None
+                notes = [f"also matches {', '.join(c.name for c in hits[1:])} (not used)"] if len(hits) > 1 else []
+                if skipped:
+                    notes.append(f"passed over (type): {', '.join(dict.fromkeys(skipped))}")
+                note = "; ".join(notes) or None
                 return FieldResolution(entity.name, name, spec, hits[0].name, how, hits[0].data_type, tried, note)
     note = f"passed over (type): {', '.join(dict.fromkeys(skipped))}" if skipped else None
     if spec.default is not None:
