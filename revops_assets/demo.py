@@ -180,14 +180,26 @@ def summary_lines(warehouse_dsn: str, results: list, report: object) -> list[str
                  + (f" (failed: {', '.join(failed[:5])})" if failed else ""))
     if warned:
         lines.append(f"  warnings: {', '.join(warned[:6])}{' …' if len(warned) > 6 else ''}")
-    failures = [
-        e.step_key for r in results for e in r.all_events if e.event_type_value == "STEP_FAILURE"
-    ]
+    failures = [e for r in results for e in r.all_events if e.event_type_value == "STEP_FAILURE"]
     if failures:
-        lines.append(f"  FAILED steps: {', '.join(failures)}")
+        lines.append(f"  FAILED steps: {', '.join(e.step_key for e in failures)}")
+        for reason, steps in _failure_reasons(failures).items():
+            lines.append(f"    {len(steps)} x {reason}")
     for extra in layer_summaries(metadata):
         lines.append(f"  {extra}")
     return lines
+
+
+def _failure_reasons(failures: list, limit: int = 5) -> dict[str, list[str]]:
+    """The innermost error message of each failed step (one line, grouped), so the cause is in the summary."""
+    reasons: dict[str, list[str]] = {}
+    for event in failures:
+        error = event.event_specific_data.error if event.event_specific_data else None
+        while error is not None and error.cause is not None:
+            error = error.cause
+        text = (error.message if error else "unknown error").strip().splitlines()[0][:300]
+        reasons.setdefault(text, []).append(event.step_key)
+    return dict(list(reasons.items())[:limit])
 
 
 def _check_name(evaluation) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 
-from revops_assets import settings
 from revops_assets.cli.errors import CliError
 
 
@@ -18,9 +17,9 @@ def cmd_run(args: argparse.Namespace) -> None:
     from revops_assets.warehouse.bootstrap import bring_up
 
     print("== revops run ==")
-    if settings.uses_external_servers() or args.no_up:
-        print("  using the configured servers")
-    else:
+    if args.no_up:
+        print("  using the servers as they are (--no-up)")
+    else:  # embedded: start it; external: apply the warehouse DDL (idempotent), never touching the sources
         for line in bring_up():
             print(f"  {line}")
     if not run_main_job(full_raw=args.full, title="run"):
