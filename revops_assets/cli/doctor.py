@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import textwrap
 
 from revops_assets import settings
 from revops_assets.cli.errors import CliError
@@ -40,53 +41,61 @@ def _pct(share: float | None) -> str:
 
 
 def format_source(report, mapping, describe_dsn: str, verbose: bool = False) -> list[str]:
-    from revops_assets.core.mapping.sources import describe
-
+    """Compact by default: tables in a few lines; per entity only the fields found other than by exact name,
+    missing or standing in (the rest as a list); `verbose` gives one line per table and per field."""
     lines = [f"== {report.source}: {describe_dsn}, schema {report.schema} =="]
     present = [t for t in report.tables if t.present]
-    missing = [t for t in report.tables if not t.present]
-    lines.append(f"catalog tables: {len(present)} present, {len(missing)} missing")
+    lines.append(f"catalog: {len(present)} of {len(report.tables)} tables present")
     for t in report.tables:
         if not t.present:
-            lines.append(f"  {t.table:<30} MISSING (raw skips it; entities on it degrade)")
-            continue
-        rows = f"{'~' if t.rows_estimated else ''}{t.rows:,}"
-        cursor = f"cursor {t.cursor}" if t.cursor else "no cursor"
-        note = "" if t.cursor_note == "catalog" else f" [{t.cursor_note}]"
-        key = f"; key columns missing: {', '.join(t.missing_key_columns)}" if t.missing_key_columns else ""
-        lines.append(f"  {t.table:<30} {rows:>12} rows  {cursor}{note}{key}")
-    lines.append("mapping:")
+            lines.append(f"  MISSING {t.table}: raw skips it; mapped entities on it read as NULL")
+        elif verbose or t.cursor_note != "catalog" or t.missing_key_columns:
+            cursor = f"cursor {t.cursor}" if t.cursor else "no cursor"
+            note = "" if t.cursor_note == "catalog" else f" [{t.cursor_note}]"
+            key = f"; key columns missing: {', '.join(t.missing_key_columns)}" if t.missing_key_columns else ""
+            lines.append(f"  {t.table:<30} {_rows(t):>12} rows  {cursor}{note}{key}")
+    if present and not verbose:
+        listing = ", ".join(f"{t.table} {_rows(t)}" for t in present if t.cursor_note == "catalog")
+        lines.extend(textwrap.wrap(f"rows (cursor as in the catalog): {listing}", width=116,
+                                   initial_indent="  ", subsequent_indent="    "))
+    lines.append("mapping (field, filled, found in):")
     for name, res in report.entities.items():
-        used = sum(1 for f in res.fields.values() if f.column)
         if not res.present:
             kind = "REQUIRED table" if res.entity.spec.required else "optional table"
-            lines.append(f"  {name:<22} <- {res.table}: MISSING ({kind}; {len(res.fields)} fields read as NULL)")
+            lines.append(f"  {name} <- {res.table}: MISSING ({kind}; its {len(res.fields)} fields read as NULL)")
             continue
-        lines.append(f"  {name:<22} <- {res.table} ({len(res.columns)} columns, {used} mapped, "
-                     f"{len(res.columns) - used} not used)")
         fill = report.fill.get(name, {})
-        for field_name, f in res.fields.items():
-            quiet = f.found and f.how == "exact" and not f.note and not verbose
-            if quiet:
-                continue
-            status = describe(f, res) if f.found else _missing_text(f, res)
-            lines.append(f"    {field_name:<28} {_pct(fill.get(field_name)):>4}  {status}")
-        exact = [(n, f.column) for n, f in res.fields.items() if f.found and f.how == "exact" and not f.note]
-        if exact and not verbose:
-            filled = ", ".join(f"{n if n == c else f'{n}={c}'} {_pct(fill.get(n)).strip()}".strip() for n, c in exact)
-            lines.append(f"    by exact name: {filled}")
+        plain = [(n, f) for n, f in res.fields.items()
+                 if not verbose and ((f.found and f.how == "exact" and not f.note) or f.covered_by)]
+        notable = [(n, f) for n, f in res.fields.items() if (n, f) not in plain]
+        used = sum(1 for f in res.fields.values() if f.column)
+        exact = ", ".join(n if n == f.column else f"{n}={f.column}" for n, f in plain if f.found)
+        header = f"  {name} <- {res.table} ({len(res.columns)} columns, {used} mapped)"
+        lines.extend(textwrap.wrap(f"{header}: exact {exact}" if exact else header, width=116,
+                                   subsequent_indent="      "))
+        for field_name, f in notable:
+            lines.append(f"    {field_name:<28} {_pct(fill.get(field_name)):>4}  {_status(f, res)}")
+        covered = [f"{n} ({f.covered_by.rpartition('.')[2]} found)" for n, f in plain if f.covered_by]
+        if covered:
+            lines.extend(textwrap.wrap(f"alternatives not needed: {', '.join(covered)}", width=116,
+                                       initial_indent="    ", subsequent_indent="      "))
     return lines
 
 
-def _missing_text(f, res) -> str:
+def _status(f, res) -> str:
+    """Where a field was found (column, how) or what its absence does."""
     from revops_assets.core.mapping.sources import describe
 
-    text = describe(f, res)
-    if f.degraded and not f.spec.required:
-        text += " -> rows flagged, warning check"
+    if f.found:
+        return f"{f.column}" + ("" if f.how == "exact" else f" ({f.how})") + (f"; {f.note}" if f.note else "")
     if f.degraded and f.spec.required:
-        text = "MISSING REQUIRED: tried " + ", ".join(f.tried)
-    return text
+        return "MISSING REQUIRED: tried " + ", ".join(f.tried)
+    text = describe(f, res)
+    return text + (" -> rows flagged, warning check" if f.degraded else "")
+
+
+def _rows(t) -> str:
+    return f"{'~' if t.rows_estimated else ''}{t.rows:,}"
 
 
 def cmd_doctor(args: argparse.Namespace) -> None:
