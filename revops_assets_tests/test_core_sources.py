@@ -61,10 +61,12 @@ API_COLUMNS = {
     "customer_account_website_url": "varchar", "life_cycle_stage": "varchar",
     "expected_monthly_aws_revenue": "numeric", "target_close_date": "date",
     "customer_account_aws_account_id": "varchar", "partner_opportunity_identifier": "varchar",
+    "project_delivery_models": "text[]",
 }
 API_ROWS = [
-    ("O100", "Acme GmbH", "Data lake", "https://www.acme.de", "Qualified", 1200, date(2026, 3, 1), "111122223333", "42"),
-    ("O101", "Globex", "SAP on AWS", None, "Committed", 800, date(2026, 5, 1), None, None),
+    ("O100", "Acme GmbH", "Data lake", "https://www.acme.de", "Qualified", 1200, date(2026, 3, 1), "111122223333", "42",
+     ["SaaS or PaaS", "Professional Services"]),
+    ("O101", "Globex", "SAP on AWS", None, "Committed", 800, date(2026, 5, 1), None, None, None),
 ]
 
 
@@ -77,10 +79,11 @@ def test_partner_central_names_and_missing_optional_fields_degrade_with_flags_an
     result = warehouse.build("ace_opportunities")
     assert result.success
     rows = warehouse.query("select ace_opportunity_id, customer_name, title, stage, expected_monthly_spend_usd, "
-                           "target_close_date, aws_account_id, partner_crm_id, owner_name, quality_flags "
-                           "from core.ace_opportunities order by 1")
+                           "target_close_date, aws_account_id, partner_crm_id, owner_name, quality_flags, "
+                           "delivery_model_raw from core.ace_opportunities order by 1")
     assert rows[0][:8] == ("O100", "Acme GmbH", "Data lake", "Qualified", 1200, date(2026, 3, 1), "111122223333", "42")
     assert rows[1][4] == 800  # ACE's monthly revenue is USD: no currency tables needed
+    assert rows[0][10] == "SaaS or PaaS;Professional Services"  # a Partner Central list in ACE's own form
     flags = rows[0][9]
     assert "source field missing: ace.description" in flags and "source table missing: ace.user (users)" in flags
     check = _source_check(result)

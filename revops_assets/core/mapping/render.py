@@ -54,6 +54,8 @@ def value_expr(res: FieldResolution, alias: str = "t") -> sql.Composable:
             return sql.SQL("core.translated({}::jsonb)").format(col)
         return sql.SQL("{}::text").format(col)
     if kind == "text":
+        if fam == "array":  # Partner Central lists (DeliveryModels, ...) in ACE's ';'-separated form
+            return sql.SQL("array_to_string({}, ';')").format(col)
         return sql.SQL("{}::text").format(col) if fam != "json" else sql.SQL("{} #>> '{{}}'").format(col)
     if kind == "boolean":
         if fam == "bool":

@@ -26,13 +26,13 @@ _FAMILIES = {
     "text": "text", "character varying": "text", "character": "text", "name": "text", "citext": "text",
     "uuid": "text", "USER-DEFINED": "text",
     "date": "date", "timestamp without time zone": "ts", "timestamp with time zone": "ts",
-    "boolean": "bool", "jsonb": "json", "json": "json",
+    "boolean": "bool", "jsonb": "json", "json": "json", "ARRAY": "array",
 }
 # canonical type -> its own family, and the families it can be read from (text is cast defensively)
 _OWN = {"text": "text", "translated": "text", "integer": "int", "numeric": "num", "date": "date", "timestamp": "ts",
         "boolean": "bool"}
 _READABLE = {
-    "text": {"text", "int", "num", "date", "ts", "bool", "json"},
+    "text": {"text", "int", "num", "date", "ts", "bool", "json", "array"},  # a list reads as 'a;b' (ACE's own style)
     "translated": {"text", "json", "int", "num"},
     "integer": {"int", "num", "text"},
     "numeric": {"num", "int", "text"},
