@@ -140,15 +140,15 @@ def run_main_job(*, full_raw: bool = False, title: str = "run", report: object =
     return ok
 
 
-def run_demo(scale: int = 3000, seed_value: int = 42, noise: float = 1.0) -> bool:
+def run_demo(scale: int = 3000, seed_value: int = 42, noise: float = 1.0, profile: str = "classic") -> bool:
     """up + seed + run, with raw reloaded in full (the sources were just rebuilt)."""
     started = time.monotonic()
     print("== revops demo ==")
     for line in bring_up():
         print(f"  {line}")
     t0 = time.monotonic()
-    report = seed(scale=scale, seed=seed_value, noise=noise)
-    print(f"  seeded synthetic Odoo + APN sources (scale {scale}, seed {seed_value}, noise {noise:g}) "
+    report = seed(scale=scale, seed=seed_value, noise=noise, profile=profile)
+    print(f"  seeded synthetic Odoo + APN sources (profile {profile}, scale {scale}, seed {seed_value}, noise {noise:g}) "
           f"in {time.monotonic() - t0:.1f}s")
     return run_main_job(full_raw=True, title="demo", report=report, started=started)
 

@@ -13,15 +13,21 @@ def cmd_seed(args: argparse.Namespace) -> None:
 
     if not settings.uses_external_servers():
         bring_up()
-    report = seed(scale=args.scale, seed=args.seed, noise=args.noise, billing_rows=args.billing_rows)
+    report = seed(scale=args.scale, seed=args.seed, noise=args.noise, billing_rows=args.billing_rows,
+                  profile=args.profile)
     print(report.summary() if hasattr(report, "summary") else report)
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
     from revops_assets.demo import run_demo
 
-    if not run_demo(scale=args.scale, seed_value=args.seed, noise=args.noise):
+    if not run_demo(scale=args.scale, seed_value=args.seed, noise=args.noise, profile=args.profile):
         raise CliError("some assets or checks failed (see above)")
+
+
+def _profile_option(parser) -> None:
+    parser.add_argument("--profile", default="classic", metavar="NAME",
+                        help="schema profile of the synthetic databases (default classic; docs/synthetic_sources.md)")
 
 
 def register(sub) -> None:
@@ -30,10 +36,12 @@ def register(sub) -> None:
     seed.add_argument("--seed", type=int, default=42, help="random seed: same seed, same data")
     seed.add_argument("--noise", type=float, default=1.0, help="noise multiplier between Odoo and ACE (default 1)")
     seed.add_argument("--billing-rows", type=int, default=None, help="generate at least N billing rows (benchmarks)")
+    _profile_option(seed)
     seed.set_defaults(func=cmd_seed)
 
     demo = sub.add_parser("demo", help="up + seed + materialize every asset in-process, then a summary")
     demo.add_argument("--scale", type=int, default=3000)
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--noise", type=float, default=1.0, help="noise multiplier of the synthetic sources")
+    _profile_option(demo)
     demo.set_defaults(func=cmd_demo)
