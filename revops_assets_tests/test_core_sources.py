@@ -166,10 +166,11 @@ def test_a_total_budget_is_never_read_as_monthly_spend(warehouse):
 def test_a_missing_optional_table_empties_its_part_and_the_run_stays_green(warehouse):
     # no Odoo funding model, no currency tables; the APN funding table is there under API-style names
     warehouse.raw_table("odoo_res_partner", {"id": "integer", "name": "varchar"}, [(1, "Acme")])
+    # amounts stored as cash and credits parts only: the total is their sum
     warehouse.raw_table("apn_funding_request", {"funding_request_id": "varchar", "opportunity_id": "varchar",
-                                                "program_name": "varchar", "total_requested_amount": "numeric",
-                                                "aws_account_id": "varchar"},
-                        [("FR1", "O100", "MAP", 25000, "1111-2222-3333"), ("FR2", "O101", "POC", 5000, "12")])
+                                                "program_name": "varchar", "requested_cash_amount": "numeric",
+                                                "requested_credit_amount": "numeric", "aws_account_id": "varchar"},
+                        [("FR1", "O100", "MAP", 20000, 5000, "1111-2222-3333"), ("FR2", "O101", "POC", None, 5000, "12")])
     result = warehouse.build("funding_requests")
     assert result.success
     rows = warehouse.query("select source, source_ref, program, requested_usd, aws_account_id, quality_flags "
@@ -182,10 +183,14 @@ def test_a_missing_optional_table_empties_its_part_and_the_run_stays_green(wareh
     assert all(e.passed for e in result.get_asset_check_evaluations() if e.severity == dg.AssetCheckSeverity.ERROR)
 
 
-def test_a_differently_built_billing_module_gives_the_same_monthly_costs(warehouse):
+def test_a_differently_built_billing_module_gives_the_same_monthly_costs(warehouse, tmp_path, monkeypatch):
+    # another vendor's module: its own table name (one override line) and c_-prefixed columns (found by themselves)
+    overrides = tmp_path / "overrides.yaml"
+    overrides.write_text("tables:\n  billing.cost: c_aws_cost\n")
+    monkeypatch.setenv("REVOPS_MAPPING_OVERRIDES", str(overrides))
     warehouse.raw_table("odoo_c_aws_accounts", {"id": "integer", "name": "varchar"},
                         [(7, "1111 2222 3333"), (8, "444455556666")])
-    warehouse.raw_table("odoo_c_billing_internal_cur",
+    warehouse.raw_table("odoo_c_aws_cost",
                         {"id": "integer", "c_period": "date", "c_cost": "numeric", "c_account_number": "varchar",
                          "c_product_code": "varchar"},
                         [(1, date(2025, 1, 1), 100.25, "111122223333", "AmazonEC2"),
@@ -204,3 +209,4 @@ def test_a_differently_built_billing_module_gives_the_same_monthly_costs(warehou
     assert checks["totals_match_raw"].passed
     meta = result.asset_materializations_for_node("core__aws_costs_monthly")[0].metadata
     assert meta["lines_without_account"].value == 1 and meta["amount_without_account"].value == 999
+    assert meta["source_mapping"].value["billing.cost.amount"] == "raw.odoo_c_aws_cost.c_cost (custom prefix)"

@@ -45,6 +45,9 @@ def test_names_compare_ignoring_case_punctuation_paths_and_custom_markers():
     assert squash("expectedMonthlyAwsRevenue") == squash("expected_monthly_aws_revenue") == squash("Expected-Monthly AWS revenue")
     assert alias_keys("Project.ExpectedCustomerSpend.Amount") == ["projectexpectedcustomerspendamount",
                                                                   "expectedcustomerspendamount"]
+    # root + leaf is another common flattening, except for leaves that say nothing alone
+    assert "customercountrycode" in alias_keys("Customer.Account.Address.CountryCode")
+    assert "projectamount" not in alias_keys("Project.ExpectedCustomerSpend.Amount")
     assert without_markers("x_studio_c_cost", ["x_studio_", "x_", "c_"], []) == "cost"
     assert without_markers("Expected_Monthly__c", [], ["__c"]) == "expected_monthly"
     assert without_markers("cost", ["c_"], []) is None

@@ -1,7 +1,8 @@
 -- core.funding_requests: AWS funding requests (MAP, POC credits, MDF ...) as tracked in Odoo and in Partner
 -- Central, from the canonical views src_odoo_funding_request / src_ace_funding_request. Either table may be absent
 -- in an installation (its view is then empty and the build flags it). Amounts are totals of the request, never
--- monthly; USD through the Odoo rates. Requires _usd_rates and _account_ids.
+-- monthly; where an installation stores only the cash and credits parts, the total is their sum. USD through the
+-- Odoo rates. Requires _usd_rates and _account_ids.
 create table core._next_funding_requests as
 with odoo as (
     select f.*, coalesce(f.currency_id, (select co.currency_id from src_odoo_company co order by co.id limit 1))
@@ -11,7 +12,9 @@ with odoo as (
     select 'odoo'::text as source, f.id::text as source_ref, f.name, f.ace_funding_request_id,
            null::text as ace_opportunity_id, f.lead_id as odoo_opportunity_id, p.name as customer_name,
            f.program, f.funding_type, f.state as status,
-           f.amount_requested as requested_amount, f.amount_approved as approved_amount,
+           coalesce(f.amount_requested, f.amount_requested_cash + f.amount_requested_credits,
+                    f.amount_requested_cash, f.amount_requested_credits) as requested_amount,
+           f.amount_approved as approved_amount,
            r.currency_code, r.usd_per_unit,
            coalesce(a.aws_account_id, regexp_replace(f.aws_account_number, '[\s-]', '', 'g')) as aws_account_raw,
            f.submitted_date, f.approved_date, f.start_date, f.end_date
@@ -22,7 +25,10 @@ with odoo as (
     union all
     select 'ace', f.id, f.name, f.id, f.opportunity_id, null::integer, f.customer_name,
            f.program, f.funding_type, coalesce(f.status, f.stage),
-           f.requested_amount, f.approved_amount,
+           coalesce(f.requested_amount, f.requested_cash_amount + f.requested_credit_amount,
+                    f.requested_cash_amount, f.requested_credit_amount),
+           coalesce(f.approved_amount, f.approved_cash_amount + f.approved_credit_amount,
+                    f.approved_cash_amount, f.approved_credit_amount),
            upper(nullif(btrim(f.currency), '')), r.usd_per_unit,
            regexp_replace(f.aws_account_id, '[\s-]', '', 'g'),
            f.submitted_date, f.approved_date, f.start_date, f.end_date
