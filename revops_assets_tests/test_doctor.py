@@ -64,3 +64,25 @@ def test_doctor_on_a_partner_central_shaped_database(pg, monkeypatch, capsys):
     with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
         cur.execute("select count(*) from opportunity")
         assert cur.fetchone() == (2,)
+
+
+def test_doctor_on_the_partner_central_profile(pg, tmp_path, monkeypatch, capsys):
+    """The second synthetic profile (Partner Central API names, other custom modules, tables absent) resolves with
+    the built-in mapping alone: every required field found, only what the installation lacks degrades."""
+    from revops_assets.sources.synthetic import seed_sources
+
+    odoo, apn = pg.create_database("doctor_pc_odoo"), pg.create_database("doctor_pc_apn")
+    seed_sources(odoo, apn, tmp_path / "truth", scale=60, seed=3, profile="partner_central")
+    rc, out = _doctor(monkeypatch, capsys, "APN_DSN", apn, "apn")
+    assert rc == 0, out
+    assert "customer_company_name (alias)" in out and "customer_country_code (alias)" in out
+    assert "expected_monthly_revenue" in out and "expected_monthly_aws_revenue (alias)" in out
+    assert "cursor last_modified_date [detected" in out
+    assert "degrades (2): ace.spend_frequency, ace.aws_status" in out
+    rc, out = _doctor(monkeypatch, capsys, "ODOO_DSN", odoo, "odoo")
+    assert rc == 0, out
+    assert re.search(r"ace_expected_monthly_revenue +\d+%  c_ace_expected_monthly_revenue \(custom prefix\)", out)
+    assert re.search(r"amount_requested_cash +\d+%  c_cash_amount \(custom prefix\)", out)
+    degrades = next(line for line in out.splitlines() if line.startswith("degrades"))
+    assert degrades.startswith("degrades (5): odoo.vertical (table c_vertical)")
+    assert "billing.cost (table c_billing_internal_cur)" in degrades  # another vendor's billing module: configure it
