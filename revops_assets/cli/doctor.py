@@ -54,12 +54,16 @@ def format_source(report, mapping, describe_dsn: str, verbose: bool = False) -> 
             note = "" if t.cursor_note == "catalog" else f" [{t.cursor_note}]"
             key = f"; key columns missing: {', '.join(t.missing_key_columns)}" if t.missing_key_columns else ""
             lines.append(f"  {t.table:<30} {_rows(t):>12} rows  {cursor}{note}{key}")
-    if present and not verbose:
-        listing = ", ".join(f"{t.table} {_rows(t)}" for t in present if t.cursor_note == "catalog")
+    listing = ", ".join(f"{t.table} {_rows(t)}" for t in present if t.cursor_note == "catalog")
+    if listing and not verbose:
         lines.extend(textwrap.wrap(f"rows (cursor as in the catalog): {listing}", width=116,
                                    initial_indent="  ", subsequent_indent="    "))
     lines.append("mapping (field, filled, found in):")
+    catalogued = {t.table for t in report.tables}
     for name, res in report.entities.items():
+        if res.source_table not in catalogued:
+            lines.append(f"  NOT MIRRORED {name} <- {res.source_table}: not in the source catalog, raw never copies it;")
+            lines.append(f"    add a catalog line for it (data/source_catalog.yaml) or core reads it as missing")
         if not res.present:
             kind = "REQUIRED table" if res.entity.spec.required else "optional table"
             lines.append(f"  {name} <- {res.table}: MISSING ({kind}; its {len(res.fields)} fields read as NULL)")
@@ -136,6 +140,9 @@ def cmd_doctor(args: argparse.Namespace) -> None:
             print(line)
         degraded = [f.ref for r in report.entities.values() for f in r.degraded_fields()]
         degraded += [f"{r.name} (table {r.table})" for r in report.entities.values() if not r.present]
+        catalogued = {t.table for t in report.tables}
+        degraded += [f"{r.name} (table {r.source_table} not in the catalog)" for r in report.entities.values()
+                     if r.present and r.source_table not in catalogued]
         degraded_total += len(degraded)
         if degraded:
             print(f"degrades ({len(degraded)}): {', '.join(degraded)}")
