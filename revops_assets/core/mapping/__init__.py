@@ -13,7 +13,23 @@ from revops_assets.core.mapping.spec import Mapping, MappingError, load_mapping
 __all__ = ["Mapping", "MappingError", "SourceSet", "load_mapping", "prepare_sources", "raw_tables_of"]
 
 
+_WARNED: set[str] = set()
+
+
 def raw_tables_of(names) -> list[str]:
-    """raw.<system>_<table> names (without the schema) of mapping entities, for asset dependencies."""
-    mapping = load_mapping()
+    """raw.<system>_<table> names (without the schema) of mapping entities, for asset dependencies.
+
+    A broken override file must not stop the code location from loading: the dependencies then follow the built-in
+    tables, and each build that reads the file stops with its error."""
+    try:
+        mapping = load_mapping()
+    except MappingError as err:
+        import logging
+
+        from revops_assets.core.mapping.spec import Overrides, _builtin_entities, overrides_path
+
+        if str(err) not in _WARNED:
+            _WARNED.add(str(err))
+            logging.getLogger(__name__).warning("source mapping overrides ignored for asset dependencies: %s", err)
+        mapping = Mapping(_builtin_entities(), Overrides(overrides_path(), exists=False))
     return list(dict.fromkeys(f"{mapping.entity(n).system}_{mapping.table_of(n)}" for n in names))
