@@ -9,11 +9,8 @@ select coalesce(l.period, b.period)                       as period,
 from src_billing_bill_line l
 join src_billing_bill b on b.id = l.bill_id
 left join _account_ids a on a.id = l.account
-left join lateral (
-    select x.id, x.aws_account_id from _account_ids x
-    where l.account is null and x.aws_account_id = regexp_replace(l.account_number, '[\s-]', '', 'g')
-    order by x.id limit 1
-) n on true
+left join _account_by_number n
+       on l.account is null and n.aws_account_id = regexp_replace(l.account_number, '[\s-]', '', 'g')
 left join src_odoo_partner p on p.id = b.partner_id
 left join _usd_rates r on r.currency_id = coalesce(l.currency_id, b.currency_id)
 where coalesce(l.period, b.period) >= %(start)s and coalesce(l.period, b.period) < %(end)s;
