@@ -1,5 +1,6 @@
--- Bill lines of the window [%(start)s, %(end)s) with bill, account record, customer and USD rate resolved (temp table _bill_lines), read from the
--- canonical views src_billing_bill / src_billing_bill_line. Requires _usd_rates and _account_ids.
+-- Bill lines of the window [%(start)s, %(end)s) with bill, account record, customer and USD rate resolved (temp
+-- table _bill_lines), read from the canonical views src_billing_bill / src_billing_bill_line. Requires _usd_rates,
+-- _account_ids and _account_by_number.
 create temp table _bill_lines on commit drop as
 select coalesce(l.period, b.period)                       as period,
        coalesce(l.account, n.id)                          as odoo_account_id,
