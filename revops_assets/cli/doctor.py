@@ -40,7 +40,7 @@ def _pct(share: float | None) -> str:
     return "" if share is None else f"{share:>4.0%}"
 
 
-def format_source(report, mapping, describe_dsn: str, verbose: bool = False) -> list[str]:
+def format_source(report, describe_dsn: str, verbose: bool = False) -> list[str]:
     """Compact by default: tables in a few lines; per entity only the fields found other than by exact name,
     missing or standing in (the rest as a list); `verbose` gives one line per table and per field."""
     lines = [f"== {report.source}: {describe_dsn}, schema {report.schema} =="]
@@ -59,9 +59,9 @@ def format_source(report, mapping, describe_dsn: str, verbose: bool = False) -> 
         lines.extend(textwrap.wrap(f"rows (cursor as in the catalog): {listing}", width=116,
                                    initial_indent="  ", subsequent_indent="    "))
     lines.append("mapping (field, filled, found in):")
-    catalogued = {t.table for t in report.tables}
+    unmirrored = {r.name for r in report.not_mirrored()}
     for name, res in report.entities.items():
-        if res.source_table not in catalogued:
+        if name in unmirrored:
             lines.append(f"  NOT MIRRORED {name} <- {res.source_table}: not in the source catalog, raw never copies it;")
             lines.append(f"    add a catalog line for it (data/source_catalog.yaml) or core reads it as missing")
         if not res.present:
@@ -136,13 +136,9 @@ def cmd_doctor(args: argparse.Namespace) -> None:
                 report = inspect_source(conn, mapping, source, schema, entries, counts=not args.no_counts)
         finally:
             conn.close()
-        for line in format_source(report, mapping, describe_dsn(dsn), verbose=args.verbose):
+        for line in format_source(report, describe_dsn(dsn), verbose=args.verbose):
             print(line)
-        degraded = [f.ref for r in report.entities.values() for f in r.degraded_fields()]
-        degraded += [f"{r.name} (table {r.table})" for r in report.entities.values() if not r.present]
-        catalogued = {t.table for t in report.tables}
-        degraded += [f"{r.name} (table {r.source_table} not in the catalog)" for r in report.entities.values()
-                     if r.present and r.source_table not in catalogued]
+        degraded = report.degraded()
         degraded_total += len(degraded)
         if degraded:
             print(f"degrades ({len(degraded)}): {', '.join(degraded)}")

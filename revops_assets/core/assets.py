@@ -82,12 +82,11 @@ def source_metadata(sources: SourceSet) -> dict:
     }
 
 
-def source_check(sources: SourceSet, asset_key: dg.AssetKey | None = None) -> dg.AssetCheckResult:
+def source_check(sources: SourceSet) -> dg.AssetCheckResult:
     """Warns (never blocks) when optional source fields or tables were missing and read as NULL."""
     degraded = sources.degraded()
     return dg.AssetCheckResult(
         check_name=SOURCE_CHECK,
-        asset_key=asset_key,
         passed=not degraded,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={"degraded": dg.MetadataValue.json(degraded), "entities": len(sources.resolutions)},

@@ -96,12 +96,10 @@ def _deps(names) -> list[dg.AssetKey]:
     return [dg.AssetKey(["raw", t]) for t in raw_tables_of(names)]
 
 
-def _specs(name: str, totals: str | None) -> list[dg.AssetCheckSpec]:
+def _specs(name: str, totals: str) -> list[dg.AssetCheckSpec]:
     key = ["core", name]
-    specs = [dg.AssetCheckSpec(SOURCE_CHECK, asset=key, description=SOURCE_CHECK_SPEC)]
-    if totals:
-        specs.insert(0, dg.AssetCheckSpec(TOTALS_CHECK, asset=key, blocking=True, description=totals))
-    return specs
+    return [dg.AssetCheckSpec(TOTALS_CHECK, asset=key, blocking=True, description=totals),
+            dg.AssetCheckSpec(SOURCE_CHECK, asset=key, description=SOURCE_CHECK_SPEC)]
 
 
 @dg.asset(

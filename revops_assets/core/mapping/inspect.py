@@ -41,9 +41,17 @@ class SourceReport:
     entities: dict[str, EntityResolution]
     fill: dict[str, dict[str, float]]  # entity -> field -> share of rows with a value
 
-    @property
-    def required_problems(self) -> bool:
-        return any(r.table_missing_required or r.required_misses() for r in self.entities.values())
+    def not_mirrored(self) -> list[EntityResolution]:
+        """Entities mapped to a table the catalog does not list: raw never copies it, so core finds it missing."""
+        catalogued = {t.table for t in self.tables}
+        return [r for r in self.entities.values() if r.source_table not in catalogued]
+
+    def degraded(self) -> list[str]:
+        """What core will read as NULL from this source: optional fields, absent or unmirrored tables."""
+        out = [f.ref for r in self.entities.values() for f in r.degraded_fields()]
+        out += [f"{r.name} (table {r.table})" for r in self.entities.values() if not r.present]
+        out += [f"{r.name} (table {r.source_table} not in the catalog)" for r in self.not_mirrored() if r.present]
+        return out
 
 
 def detect_cursor(configured: str | None, columns: Sequence[str]) -> tuple[str | None, str]:
