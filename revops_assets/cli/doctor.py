@@ -17,9 +17,15 @@ from revops_assets import settings
 from revops_assets.cli.errors import CliError
 
 
-def source_dsn(source: str) -> str | None:
-    """A source system's DSN: <SOURCE>_DSN (ODOO_DSN, APN_DSN, ...) from the environment or the embedded server."""
-    name = f"{source.upper()}_DSN"
+def dsn_variable(source: str, entries: list) -> str:
+    """The variable holding a source's DSN: the catalog's `dsn_env` where it declares one, else <SOURCE>_DSN."""
+    declared = next((getattr(e, "dsn_env", None) for e in entries if getattr(e, "dsn_env", None)), None)
+    return declared or f"{source.upper()}_DSN"
+
+
+def source_dsn(source: str, entries: list) -> str | None:
+    """A source system's DSN: from its variable (ODOO_DSN, APN_DSN, ...), else the embedded server's database."""
+    name = dsn_variable(source, entries)
     if os.environ.get(name):
         return os.environ[name]
     conns = settings.connections()
@@ -119,11 +125,12 @@ def cmd_doctor(args: argparse.Namespace) -> None:
         schema, entries = catalog.get(source, ("public", []))
         if args.source and source not in args.source:
             continue
-        dsn = source_dsn(source)
+        dsn = source_dsn(source, entries)
         print()
         if not dsn:
-            failures.append(f"{source}: no DSN ({source.upper()}_DSN is not set)")
-            print(f"== {source}: no DSN ({source.upper()}_DSN is not set) ==")
+            missing = f"{source}: no DSN ({dsn_variable(source, entries)} is not set)"
+            failures.append(missing)
+            print(f"== {missing} ==")
             continue
         try:
             conn = connect(dsn, name=f"{source} source", read_only=True, application_name="revops-doctor")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from psycopg2 import sql
 
+from revops_assets.core.mapping.naming import squash
 from revops_assets.core.mapping.resolve import EntityResolution, read_columns, resolve_entities
 from revops_assets.core.mapping.spec import Mapping
 
@@ -54,16 +55,17 @@ class SourceReport:
         return out
 
 
-def detect_cursor(configured: str | None, columns: Sequence[str]) -> tuple[str | None, str]:
+def detect_cursor(configured: str | None, columns: Sequence[str],
+                  candidates: Sequence[str] = CURSOR_CANDIDATES) -> tuple[str | None, str]:
     """(cursor column, how it was chosen): the catalog's when the table has it, else the first known
-    modification-time column, else none (full loads)."""
+    modification-time column (compared ignoring case and underscores, as raw does), else none (full loads)."""
     if configured and configured in columns:
         return configured, "catalog"
-    lowered = {c.lower(): c for c in columns}
-    for candidate in CURSOR_CANDIDATES:
-        if candidate in lowered:
+    squashed = {squash(c): c for c in columns}
+    for candidate in candidates:
+        if squash(candidate) in squashed:
             how = f"detected (catalog says {configured}, absent)" if configured else "detected"
-            return lowered[candidate], how
+            return squashed[squash(candidate)], how
     return None, (f"catalog cursor {configured} absent: " if configured else "") + "none found, full loads"
 
 
@@ -77,7 +79,8 @@ def inspect_tables(cur, schema: str, entries: Sequence) -> list[TableReport]:
             reports.append(TableReport(entry.table, present=False))
             continue
         names = [c.name for c in columns]
-        cursor, note = detect_cursor(entry.cursor, names)
+        # the catalog entry's own candidates where the catalog declares them (branch raw), else ours
+        cursor, note = detect_cursor(entry.cursor, names, getattr(entry, "cursor_candidates", None) or CURSOR_CANDIDATES)
         rows, estimated = _row_count(cur, schema, entry.table)
         reports.append(TableReport(entry.table, True, rows, estimated, cursor, note,
                                    [k for k in entry.primary_key if k not in names]))
