@@ -16,10 +16,10 @@ from revops_assets.core.mapping.naming import squash
 from revops_assets.core.mapping.resolve import EntityResolution, read_columns, resolve_entities
 from revops_assets.core.mapping.spec import Mapping
 
-# Columns that say when a row last changed, most specific first (Odoo, ACE sync services, Salesforce-style, generic)
-CURSOR_CANDIDATES = ("write_date", "aws_last_modified_date", "last_modified_date", "lastmodifieddate",
-                     "system_modstamp", "systemmodstamp", "updated_at", "modified_at", "last_modified_at",
-                     "date_modified", "modified")
+# Columns that say when a row last changed (Odoo, ACE sync services, Salesforce-style, generic), in raw's order of
+# preference; a catalog that declares its own candidates (branch raw) is used instead.
+CURSOR_CANDIDATES = ("write_date", "last_modified_date", "aws_last_modified_date", "last_modified_at",
+                     "system_modstamp", "updated_at", "modified_at", "date_modified", "modified_date", "update_date")
 EXACT_COUNT_LIMIT = 2_000_000  # estimated rows above which counts are the planner's estimate
 
 
