@@ -63,7 +63,9 @@ def test_run_materializes_every_layer_on_the_configured_sources(pg, tmp_path, mo
     assert rc == 0, out[-4000:]
     assert "using the configured servers" not in out  # external servers: `revops up` prepared the warehouse only
     assert ", 0 failed" in out and "FAILED steps" not in out and "OK: run finished" in out
-    assert "months with data" in out
+    # partitioned assets run for the months with billing lines; partner_central's billing module is not in the
+    # catalog (another vendor's tables: configuration), so it has none and they are skipped, not failed
+    assert ("months with data" if profile == "classic" else "partitions: no billing lines") in out
     for layer in ("raw", "core", "search", "matching"):
         line = next(l for l in out.splitlines() if l.strip().startswith(layer + " "))
         assert int(line.split()[1]) > 0, line
