@@ -1,7 +1,10 @@
-"""`revops demo` (`make demo`): the whole product on the embedded Postgres and the synthetic sources.
+"""The main job, shared by `revops run` (your own databases) and `revops demo` (`make demo`: up + seed + run).
 
-up -> seed -> materialize every asset in-process (the same definitions the UI serves) -> a short summary. Runs are
-recorded in the Dagster instance under $REVOPS_HOME, so `dagster dev` afterwards shows them.
+run: materialize every asset in-process on the configured sources (the same definitions the UI serves): every
+unpartitioned asset in one run, then each partitioned group over the partitions that have data (the months of the
+billing lines), in one run each; then a short summary (rows per layer, checks, matches, match quality where ground
+truth exists). Runs are recorded in the Dagster instance under $REVOPS_HOME, so `dagster dev` afterwards shows them.
+Nothing here writes to a source database.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from revops_assets.rules.summary import demo_summary_lines as rules_summary_line
 from revops_assets.warehouse.bootstrap import apply_connection_env, bring_up, layer_row_counts, seed
 
 LAYERS = ("raw", "core", "search", "matching", "rules", "ops")
-# The summary is the demo's output; per-event run logs stay in the Dagster UI (warnings still print).
+# The summary is the output; per-event run logs stay in the Dagster UI (warnings still print).
 QUIET_RUN = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
@@ -33,7 +36,8 @@ def demo_instance(conns: settings.Connections) -> dg.DagsterInstance:
 
 def unpartitioned_selection(defs: dg.Definitions) -> dg.AssetSelection:
     graph = defs.resolve_asset_graph()
-    keys = [key for key in graph.get_all_asset_keys() if not graph.get(key).is_partitioned]
+    keys = [key for key in graph.get_all_asset_keys()
+            if not graph.get(key).is_partitioned and graph.get(key).is_materializable]
     return dg.AssetSelection.assets(*keys)
 
 
@@ -49,7 +53,7 @@ def partitioned_keys(defs: dg.Definitions) -> dict[str, list[dg.AssetKey]]:
 
 
 def full_raw_load_config(defs: dg.Definitions) -> dict:
-    """The sources were just re-seeded: reload raw in full (a new seed may reuse older write_dates)."""
+    """Reload raw in full (after a re-seed: a new seed may reuse older write_dates)."""
     graph = defs.resolve_asset_graph()
     ops = {
         "__".join(key.path): {"config": {"mode": "full"}}
@@ -59,43 +63,72 @@ def full_raw_load_config(defs: dg.Definitions) -> dict:
     return {"ops": ops}
 
 
-def materialize_all(defs: dg.Definitions, instance: dg.DagsterInstance, months: int = 18) -> list:
-    """Every unpartitioned asset in one run, then each partitioned group over its last `months` in one run each."""
+def partition_keys_with_data(warehouse_dsn: str) -> tuple[set[str], str]:
+    """Partition keys (first days of months) that have billing lines in raw, and a line saying so; raw must be
+    loaded first. An installation without a billing module has none."""
+    from revops_assets.core.billing import months_with_data
+    from revops_assets.core.mapping import MappingError
+    from revops_assets.resources.postgres import connect
+
+    conn = connect(warehouse_dsn, name="warehouse")
+    try:
+        with conn:
+            months = months_with_data(conn)
+    except MappingError as err:
+        return set(), f"partitions: none ({err})"
+    finally:
+        conn.close()
+    if not months:
+        return set(), "partitions: no billing lines, nothing to materialize per month"
+    return {m.isoformat() for m in months}, f"partitions: {len(months)} months with data ({months[0]} .. {months[-1]})"
+
+
+def _execute(defs: dg.Definitions, instance: dg.DagsterInstance, name: str, selection: dg.AssetSelection,
+             run_config: dict, tags: dict):
+    job = dg.define_asset_job(name, selection)
+    merged = dg.Definitions.merge(defs, dg.Definitions(jobs=[job]))
+    return merged.resolve_job_def(name).execute_in_process(
+        instance=instance, raise_on_error=False, run_config=run_config, tags=tags
+    )
+
+
+def materialize_all(defs: dg.Definitions, instance: dg.DagsterInstance, warehouse_dsn: str, *,
+                    full_raw: bool = False, log=print) -> list:
+    """Every unpartitioned asset in one run, then each partitioned group over the partitions with data in one run
+    each (a single-run backfill of the range)."""
     graph = defs.resolve_asset_graph()
-    runs = {"demo_all": (unpartitioned_selection(defs), {**QUIET_RUN, **full_raw_load_config(defs)}, {})}
-    for i, keys in enumerate(partitioned_keys(defs).values()):
-        partition_keys = graph.get(keys[0]).partitions_def.get_partition_keys()[-months:]
-        if partition_keys:
-            tags = {"dagster/asset_partition_range_start": partition_keys[0],
-                    "dagster/asset_partition_range_end": partition_keys[-1]}
-            runs[f"demo_partitions_{i}"] = (dg.AssetSelection.assets(*keys), QUIET_RUN, tags)
-    jobs = [dg.define_asset_job(name, selection) for name, (selection, _, _) in runs.items()]
-    merged = dg.Definitions.merge(defs, dg.Definitions(jobs=jobs))
-    return [
-        merged.resolve_job_def(name).execute_in_process(
-            instance=instance, raise_on_error=False, run_config=run_config, tags=tags
-        )
-        for name, (_, run_config, tags) in runs.items()
-    ]
+    run_config = {**QUIET_RUN, **(full_raw_load_config(defs) if full_raw else {})}
+    results = [_execute(defs, instance, "main_all", unpartitioned_selection(defs), run_config, {})]
+    groups = partitioned_keys(defs)
+    if not groups:
+        return results
+    with_data, line = partition_keys_with_data(warehouse_dsn)
+    log(f"  {line}")
+    for i, keys in enumerate(groups.values()):
+        partition_keys = [k for k in graph.get(keys[0]).partitions_def.get_partition_keys() if k in with_data]
+        if not partition_keys:
+            log(f"  skipped {', '.join('/'.join(k.path) for k in keys)}: no partition with data")
+            continue
+        tags = {"dagster/asset_partition_range_start": partition_keys[0],
+                "dagster/asset_partition_range_end": partition_keys[-1]}
+        results.append(_execute(defs, instance, f"main_partitions_{i}", dg.AssetSelection.assets(*keys), QUIET_RUN,
+                                tags))
+    return results
 
 
-def run_demo(scale: int = 3000, seed_value: int = 42, noise: float = 1.0) -> bool:
+def run_main_job(*, full_raw: bool = False, title: str = "run", report: object = None,
+                 started: float | None = None) -> bool:
+    """Materialize everything on the configured sources and print the summary; True when no asset or blocking
+    check failed."""
     from revops_assets.definitions import build_definitions
 
-    started = time.monotonic()
-    print("== revops demo ==")
-    for line in bring_up():
-        print(f"  {line}")
-    t0 = time.monotonic()
-    report = seed(scale=scale, seed=seed_value, noise=noise)
-    print(f"  seeded synthetic Odoo + APN sources (scale {scale}, seed {seed_value}, noise {noise:g}) in {time.monotonic() - t0:.1f}s")
+    started = started or time.monotonic()
     conns = apply_connection_env()
     instance = demo_instance(conns)
     defs = build_definitions()
     t0 = time.monotonic()
-    results = materialize_all(defs, instance)
-    elapsed = time.monotonic() - t0
-    print(f"  materialized every asset in-process in {elapsed:.1f}s")
+    results = materialize_all(defs, instance, conns.warehouse_dsn, full_raw=full_raw)
+    print(f"  materialized every asset in-process in {time.monotonic() - t0:.1f}s")
     failed_checks = [e for r in results for e in r.get_asset_check_evaluations()
                      if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
     ok = all(r.success for r in results) and not failed_checks
@@ -103,9 +136,22 @@ def run_demo(scale: int = 3000, seed_value: int = 42, noise: float = 1.0) -> boo
     for line in summary_lines(conns.warehouse_dsn, results, report):
         print(line)
     print()
-    print(f"{'OK' if ok else 'FAILED'}: demo finished in {time.monotonic() - started:.1f}s. "
+    print(f"{'OK' if ok else 'FAILED'}: {title} finished in {time.monotonic() - started:.1f}s. "
           "Explore it: eval \"$(.venv/bin/revops env)\" && .venv/bin/dagster dev  (http://127.0.0.1:3000)")
     return ok
+
+
+def run_demo(scale: int = 3000, seed_value: int = 42, noise: float = 1.0, profile: str = "classic") -> bool:
+    """up + seed + run, with raw reloaded in full (the sources were just rebuilt)."""
+    started = time.monotonic()
+    print("== revops demo ==")
+    for line in bring_up():
+        print(f"  {line}")
+    t0 = time.monotonic()
+    report = seed(scale=scale, seed=seed_value, noise=noise, profile=profile)
+    print(f"  seeded synthetic Odoo + APN sources (profile {profile}, scale {scale}, seed {seed_value}, noise {noise:g}) "
+          f"in {time.monotonic() - t0:.1f}s")
+    return run_main_job(full_raw=True, title="demo", report=report, started=started)
 
 
 def _metadata_by_asset(results: Iterable) -> dict[str, dict]:
@@ -135,15 +181,27 @@ def summary_lines(warehouse_dsn: str, results: list, report: object) -> list[str
                  + (f" (failed: {', '.join(failed[:5])})" if failed else ""))
     if warned:
         lines.append(f"  warnings: {', '.join(warned[:6])}{' …' if len(warned) > 6 else ''}")
-    failures = [
-        e.step_key for r in results for e in r.all_events if e.event_type_value == "STEP_FAILURE"
-    ]
+    failures = [e for r in results for e in r.all_events if e.event_type_value == "STEP_FAILURE"]
     if failures:
-        lines.append(f"  FAILED steps: {', '.join(failures)}")
+        lines.append(f"  FAILED steps: {', '.join(e.step_key for e in failures)}")
+        for reason, steps in _failure_reasons(failures).items():
+            lines.append(f"    {len(steps)} x {reason}")
     for extra in layer_summaries(metadata):
         lines.append(f"  {extra}")
     lines.extend(f"  {line}" for line in rules_summary_lines(warehouse_dsn))
     return lines
+
+
+def _failure_reasons(failures: list, limit: int = 5) -> dict[str, list[str]]:
+    """The innermost error message of each failed step (one line, grouped), so the cause is in the summary."""
+    reasons: dict[str, list[str]] = {}
+    for event in failures:
+        error = event.event_specific_data.error if event.event_specific_data else None
+        while error is not None and error.cause is not None:
+            error = error.cause
+        text = (error.message if error else "unknown error").strip().splitlines()[0][:300]
+        reasons.setdefault(text, []).append(event.step_key)
+    return dict(list(reasons.items())[:limit])
 
 
 def _check_name(evaluation) -> str:

@@ -29,7 +29,7 @@ def test_every_core_entity_materializes_and_checks_pass(core_built, seeded):
               if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
     assert errors == []
     names = {e.asset_key.path[-1] for e in core_built.get_asset_materialization_events()}
-    assert names == {"odoo_opportunities", "ace_opportunities", "aws_accounts", "companies"}
+    assert names == {"odoo_opportunities", "ace_opportunities", "aws_accounts", "companies", "funding_requests"}
     # every live raw opportunity is present
     assert seeded.query("select count(*) from raw.odoo_crm_lead where type = 'opportunity' and _sync_deleted_at is null") \
         == seeded.query("select count(*) from core.odoo_opportunities")
@@ -134,7 +134,8 @@ def test_bad_odoo_input_is_normalized_or_flagged(row):
 
 def test_bad_ace_input_is_flagged():
     row = ("O1", "ACME & Sons, Inc.", "www.acme.com", None, "t", "<b>d</b>", "Migration", "Fin Services??",
-           "closed lost", "Draft", "partner referral", "SaaS or PaaS", 0, 0, "EUR", date(1900, 1, 1), "1234", "Frnce")
+           "closed lost", "Draft", "partner referral", "SaaS or PaaS", 0, 0, "EUR", date(1900, 1, 1), "1234", "Frnce",
+           "project_budget", "Monthly")
     out = normalize_ace_row(row)
     assert out[4] == "Closed Lost" and out[5] == "Pending Submission" and out[6] == "Partner Referral"
     flags = out[15]

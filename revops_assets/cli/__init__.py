@@ -25,6 +25,8 @@ COMMAND_MODULES = (
     "revops_assets.cli.warehouse",  # up, down, status, env
     "revops_assets.cli.deployment",  # init (production set-up on external servers)
     "revops_assets.cli.data",  # seed, demo
+    "revops_assets.cli.run",  # run
+    "revops_assets.cli.doctor",  # doctor
     "revops_assets.cli.bench",  # bench ingest | embed | match
     "revops_assets.cli.review",  # review list | confirm | reject | import | export
 )

@@ -1,14 +1,22 @@
-"""Core AWS accounts and customer companies."""
+"""Core AWS accounts, customer companies and funding requests."""
 
 from __future__ import annotations
+
+from psycopg2 import sql
 
 from revops_assets.core.build import NormColumn, core_sql, normalize_in_batches, swap_in
 from revops_assets.core.opportunities import BuildStats, company_fields
 
 
-def _flagged(cur, table: str) -> int:
-    cur.execute(f"select count(*) filter (where cardinality(quality_flags) > 0) from core.{table}")  # noqa: S608 (constant)
-    return cur.fetchone()[0]
+def flag_counts(cur, schema: str, table: str) -> BuildStats:
+    """(rows, rows with quality flags) of a core table."""
+    cur.execute(
+        sql.SQL("select count(*), count(*) filter (where cardinality(quality_flags) > 0) from {}").format(
+            sql.Identifier(schema, table)
+        )
+    )
+    rows, flagged = cur.fetchone()
+    return BuildStats(rows, flagged)
 
 
 def build_aws_accounts(conn) -> BuildStats:
@@ -16,9 +24,17 @@ def build_aws_accounts(conn) -> BuildStats:
     with conn.cursor() as cur:
         cur.execute(core_sql("aws_accounts.sql"))
         swap_in(cur, "core", "aws_accounts", ["odoo_account_id"])
-        cur.execute("select count(*) from core.aws_accounts")
-        rows = cur.fetchone()[0]
-        return BuildStats(rows, _flagged(cur, "aws_accounts"))
+        return flag_counts(cur, "core", "aws_accounts")
+
+
+def build_funding_requests(conn) -> BuildStats:
+    """Set-based only: both systems' requests in one table, amounts converted with the Odoo rates."""
+    with conn.cursor() as cur:
+        cur.execute(core_sql("usd_rates.sql"))
+        cur.execute(core_sql("aws_account_ids.sql"))
+        cur.execute(core_sql("funding_requests.sql"))
+        swap_in(cur, "core", "funding_requests", ["source", "source_ref"])
+        return flag_counts(cur, "core", "funding_requests")
 
 
 COMPANY_NORM_COLUMNS = [
@@ -45,6 +61,4 @@ def build_companies(conn) -> BuildStats:
     with conn.cursor() as cur:
         cur.execute(core_sql("companies.sql"))
         swap_in(cur, "core", "companies", ["source", "source_ref"])
-        cur.execute("select count(*) from core.companies")
-        rows = cur.fetchone()[0]
-        return BuildStats(rows, _flagged(cur, "companies"))
+        return flag_counts(cur, "core", "companies")

@@ -135,3 +135,17 @@ def _cell(value) -> str:
     text = "" if value is None else str(value)
     text = re.sub(r"\s+", " ", text).replace("|", "\\|")
     return text[:60] + ("…" if len(text) > 60 else "")
+
+
+def add_row_flags(cur, schema: str, name: str, flags: Sequence[str], where: sql.Composable | None = None,
+                  params: dict | None = None) -> None:
+    """Append `flags` (what the installation's sources lack, the same for every row) to quality_flags, in the
+    build's transaction; nothing to do when the sources were complete."""
+    if not flags:
+        return
+    query = sql.SQL("update {} set quality_flags = quality_flags || %(_source_flags)s::text[]").format(
+        sql.Identifier(schema, name)
+    )
+    if where is not None:
+        query += sql.SQL(" where ") + where
+    cur.execute(query, {**(params or {}), "_source_flags": list(flags)})

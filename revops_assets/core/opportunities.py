@@ -133,9 +133,16 @@ ACE_NORM_COLUMNS = [
 ACE_NORM_INPUT = """
 select ace_opportunity_id, customer_name, website, email, title, description, use_case, industry_raw,
        stage_raw, status_raw, origin_raw, delivery_model_raw, expected_monthly_spend, expected_monthly_spend_usd,
-       currency_code, target_close_date, aws_account_id_raw, country_raw
+       currency_code, target_close_date, aws_account_id_raw, country_raw, spend_basis, expected_spend_frequency
 from _base
 """
+
+# spend_basis values of ace_opportunities_base.sql that mean "an amount exists but is not a monthly spend"
+_SPEND_REFUSED = {
+    "project_budget: total, not monthly": "project_budget is a total budget, not a monthly spend: monthly spend left empty",
+    "project_budget: unknown frequency": "project_budget frequency {frequency!r} unknown: monthly spend left empty",
+    "spend_amount: unknown frequency": "spend frequency {frequency!r} unknown: monthly spend left empty",
+}
 
 
 def _picklist(flags: list[str], field: str, raw, normalizer):
@@ -147,8 +154,10 @@ def _picklist(flags: list[str], field: str, raw, normalizer):
 
 def normalize_ace_row(row: tuple) -> tuple:
     (aid, customer, website, email, title, description, use_case, industry_raw, stage_raw, status_raw, origin_raw,
-     delivery_raw, spend, spend_usd, currency, close_date, account_raw, country_raw) = row
+     delivery_raw, spend, spend_usd, currency, close_date, account_raw, country_raw, basis, frequency) = row
     flags: list[str] = []
+    if basis in _SPEND_REFUSED:
+        flags.append(_SPEND_REFUSED[basis].format(frequency=frequency))
     name_norm, key, domain = company_fields(flags, customer, website, email)
     stage = _picklist(flags, "stage", stage_raw, nz.normalize_ace_stage)
     status = _picklist(flags, "status", status_raw, nz.normalize_ace_status)

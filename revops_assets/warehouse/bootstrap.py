@@ -90,8 +90,9 @@ def link_dagster_home() -> Path:
 SOURCE_NAMES = (("ODOO_DSN", "odoo source"), ("APN_DSN", "apn source"))
 
 
-def seed(*, scale: int, seed: int, noise: float = 1.0, billing_rows: int | None = None, create_db: bool = False):
-    """Rebuild both synthetic source databases and the ground-truth file.
+def seed(*, scale: int, seed: int, noise: float = 1.0, billing_rows: int | None = None, create_db: bool = False,
+         profile: str = "classic"):
+    """Rebuild both synthetic source databases, in the schema profile named, and the ground-truth file.
 
     Only databases the project created for synthetic data are touched (see warehouse.targets): on the embedded
     server `revops up` created and marked them; on external servers `create_db=True` creates the databases the DSNs
@@ -118,6 +119,7 @@ def seed(*, scale: int, seed: int, noise: float = 1.0, billing_rows: int | None 
         seed=seed,
         noise=noise,
         billing_rows=billing_rows,
+        profile=profile,
     )
 
 

@@ -1,16 +1,17 @@
--- Actual AWS cost per account, product and month for the partition window [%(start)s, %(end)s).
+-- Actual AWS cost per account, product and month for the partition window [%(start)s, %(end)s), from the
+-- canonical view src_billing_cost (billing.cost in data/mappings/odoo.yaml). A cost line names its account by the
+-- many2one or, in modules without one, by the account number (found through _account_ids, aws_account_ids.sql).
 delete from core.aws_costs_monthly where month >= %(start)s and month < %(end)s;
-insert into core.aws_costs_monthly
+insert into core.aws_costs_monthly (month, odoo_account_id, aws_account_id, product_code, product_name, cost_usd,
+                                    usage_quantity, line_count)
 select date_trunc('month', c.period)::date        as month,
-       c.account_id                                as odoo_account_id,
-       case when regexp_replace(a.name, '[\s-]', '', 'g') ~ '^\d{12}$'
-            then regexp_replace(a.name, '[\s-]', '', 'g') end as aws_account_id,
+       c.odoo_account_id,
+       max(c.aws_account_id)                       as aws_account_id,
        coalesce(nullif(c.product_code, ''), 'UNKNOWN') as product_code,
        max(c.product_name)                         as product_name,
-       round(sum(coalesce(c.unblended_cost, 0)), 2) as cost_usd,
+       round(sum(coalesce(c.amount, 0)), 2)        as cost_usd,
        sum(c.usage_quantity)                       as usage_quantity,
        count(*)                                    as line_count
-from raw.odoo_c_billing_internal_cur c
-left join raw.odoo_c_aws_accounts a on a.id = c.account_id and a._sync_deleted_at is null
-where c._sync_deleted_at is null and c.period >= %(start)s and c.period < %(end)s
-group by 1, 2, 3, 4;
+from _cost_lines c
+where c.odoo_account_id is not null and c.period >= %(start)s and c.period < %(end)s
+group by 1, 2, 4;

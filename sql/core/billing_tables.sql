@@ -37,3 +37,6 @@ create table if not exists core.billing_reconciliation_monthly (
     status           text not null,
     primary key (month, odoo_account_id, product_code)
 );
+-- what the installation's sources lacked when the month was built (source mapping), like core's quality_flags
+alter table core.aws_costs_monthly add column if not exists quality_flags text[] not null default '{}';
+alter table core.customer_invoices_monthly add column if not exists quality_flags text[] not null default '{}';

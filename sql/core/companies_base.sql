@@ -1,10 +1,15 @@
--- Customer companies in Odoo (temp table _base): company partners and the commercial partners of opportunities.
+-- Customer companies in Odoo (temp table _base): company partners and the commercial partners of opportunities,
+-- with their verticals when the installation has the custom vertical model (else NULL, flagged by the build).
 create temp table _base on commit drop as
 select p.id as partner_id, p.name, p.website, p.email, ctry.code as country_code,
-       core.translated(ind.name) as industry, p.vat, p.c_duns as duns
-from raw.odoo_res_partner p
-left join raw.odoo_res_country ctry on ctry.id = p.country_id and ctry._sync_deleted_at is null
-left join raw.odoo_res_partner_industry ind on ind.id = p.industry_id and ind._sync_deleted_at is null
-where p._sync_deleted_at is null
-  and (coalesce(p.is_company, false)
-       or p.id in (select l.partner_id from raw.odoo_crm_lead l where l._sync_deleted_at is null and p.parent_id is null));
+       ind.name as industry, p.vat, p.duns, v.names as verticals
+from src_odoo_partner p
+left join src_odoo_country ctry on ctry.id = p.country_id
+left join src_odoo_industry ind on ind.id = p.industry_id
+left join lateral (
+    select array_agg(distinct vt.name order by vt.name) as names
+    from src_odoo_vertical_rel vr join src_odoo_vertical vt on vt.id = vr.vertical_id
+    where vr.partner_id = p.id
+) v on true
+where coalesce(p.is_company, false)
+   or (p.parent_id is null and p.id in (select l.partner_id from src_odoo_lead l));

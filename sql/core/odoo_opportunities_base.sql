@@ -1,5 +1,7 @@
--- Odoo opportunities with every id resolved to a name (temp table _base). Leads (type = 'lead') are not
--- opportunities; deleted raw rows are excluded; archived (active = false) ones stay, as lost or archived deals.
+-- Odoo opportunities with every id resolved to a name (temp table _base), read from the canonical views
+-- src_odoo_* (data/mappings/odoo.yaml; translated names already plain text). Leads (type = 'lead') are not
+-- opportunities; rows deleted at the source are not in the views; archived (active = false) ones stay, as lost or
+-- archived deals.
 create temp table _base on commit drop as
 select
     l.id                                             as odoo_opportunity_id,
@@ -8,7 +10,7 @@ select
     l.priority,
     l.probability,
     l.stage_id,
-    core.translated(st.name)                         as stage_name,
+    st.name                                          as stage_name,
     coalesce(st.is_won, false)                       as stage_is_won,
     -- Odoo's own rules: won = stage flagged won; lost = archived with a lost reason
     case when coalesce(st.is_won, false) then 'won'
@@ -16,9 +18,9 @@ select
          when not coalesce(l.active, true) then 'archived'
          else 'open' end                             as outcome,
     l.lost_reason_id,
-    core.translated(lr.name)                         as lost_reason,
+    lr.name                                          as lost_reason,
     l.team_id,
-    core.translated(tm.name)                         as team_name,
+    tm.name                                          as team_name,
     l.user_id,
     up.name                                          as salesperson_name,
     u.login                                          as salesperson_login,
@@ -28,7 +30,7 @@ select
     coalesce(nullif(l.email_from, ''), p.email, cp.email)  as email,
     l.country_id,
     ctry.code                                        as country_code,
-    core.translated(ctry.name)                       as country_name,
+    ctry.name                                        as country_name,
     l.state_id,
     cst.name                                         as state_name,
     l.city,
@@ -43,39 +45,39 @@ select
     l.create_date,
     l.write_date,
     coalesce(tags.names, '{}')                       as tags,
-    l.aws_ace_id,
-    acct.name                                        as aws_account_id_raw,
-    acct.c_aws_account_name                          as aws_account_name,
+    l.aws_account                                    as aws_ace_id,
+    coalesce(acct.account_number, l.aws_account_number) as aws_account_id_raw,
+    acct.account_name                                as aws_account_name,
     l.origination,
-    l.c_aws_ace_opportunity_id                       as ace_opportunity_ref_raw,
+    l.ace_opportunity_ref                            as ace_opportunity_ref_raw,
     -- typed as 'o1234567', ' O1234567 ', 'ACE-O1234567': the canonical ACE id is O + digits
-    upper(substring(l.c_aws_ace_opportunity_id from '[Oo][0-9]{1,19}')) as ace_opportunity_ref,
-    l."c_aws_ace_useCase"                            as use_case,
-    core.translated(ind.name)                        as industry,
-    l."c_aws_ace_expectedMonthlyAwsRevenue"          as ace_expected_monthly_revenue,
-    l."c_aws_ace_targetCloseDate"                    as ace_target_close_date,
-    l.c_aws_ace_stage                                as ace_stage,
+    upper(substring(l.ace_opportunity_ref from '[Oo][0-9]{1,19}')) as ace_opportunity_ref,
+    l.use_case,
+    ind.name                                         as industry,
+    l.ace_expected_monthly_revenue,
+    l.ace_target_close_date,
+    l.ace_stage,
     l.description                                    as description_html,
-    (l.aws_ace_id is not null or l.c_aws_ace_opportunity_id is not null or l.origination is not null
-     or l."c_aws_ace_useCase" is not null)           as is_aws_deal
-from raw.odoo_crm_lead l
-left join raw.odoo_crm_stage st        on st.id = l.stage_id and st._sync_deleted_at is null
-left join raw.odoo_crm_lost_reason lr  on lr.id = l.lost_reason_id and lr._sync_deleted_at is null
-left join raw.odoo_crm_team tm         on tm.id = l.team_id and tm._sync_deleted_at is null
-left join raw.odoo_res_users u         on u.id = l.user_id and u._sync_deleted_at is null
-left join raw.odoo_res_partner up      on up.id = u.partner_id and up._sync_deleted_at is null
-left join raw.odoo_res_partner p       on p.id = l.partner_id and p._sync_deleted_at is null
-left join raw.odoo_res_partner cp      on cp.id = p.commercial_partner_id and cp._sync_deleted_at is null
-left join raw.odoo_res_partner_industry ind on ind.id = coalesce(cp.industry_id, p.industry_id) and ind._sync_deleted_at is null
-left join raw.odoo_res_country ctry    on ctry.id = coalesce(l.country_id, cp.country_id, p.country_id) and ctry._sync_deleted_at is null
-left join raw.odoo_res_country_state cst on cst.id = l.state_id and cst._sync_deleted_at is null
-left join raw.odoo_res_company co      on co.id = l.company_id and co._sync_deleted_at is null
-left join raw.odoo_res_currency cur    on cur.id = co.currency_id and cur._sync_deleted_at is null
-left join _usd_rates r                 on r.currency_id = co.currency_id
-left join raw.odoo_c_aws_accounts acct on acct.id = l.aws_ace_id and acct._sync_deleted_at is null
+    (l.aws_account is not null or l.aws_account_number is not null or l.ace_opportunity_ref is not null
+     or l.origination is not null or l.use_case is not null) as is_aws_deal
+from src_odoo_lead l
+left join src_odoo_stage st          on st.id = l.stage_id
+left join src_odoo_lost_reason lr    on lr.id = l.lost_reason_id
+left join src_odoo_team tm           on tm.id = l.team_id
+left join src_odoo_user u            on u.id = l.user_id
+left join src_odoo_partner up        on up.id = u.partner_id
+left join src_odoo_partner p         on p.id = l.partner_id
+left join src_odoo_partner cp        on cp.id = p.commercial_partner_id
+left join src_odoo_industry ind      on ind.id = coalesce(cp.industry_id, p.industry_id)
+left join src_odoo_country ctry      on ctry.id = coalesce(l.country_id, cp.country_id, p.country_id)
+left join src_odoo_state cst         on cst.id = l.state_id
+left join src_odoo_company co        on co.id = l.company_id
+left join src_odoo_currency cur      on cur.id = co.currency_id
+left join _usd_rates r               on r.currency_id = co.currency_id
+left join src_odoo_aws_account acct  on acct.id = l.aws_account
 left join lateral (
-    select array_agg(core.translated(t.name) order by core.translated(t.name)) as names
-    from raw.odoo_crm_tag_rel tr join raw.odoo_crm_tag t on t.id = tr.tag_id and t._sync_deleted_at is null
-    where tr.lead_id = l.id and tr._sync_deleted_at is null
+    select array_agg(t.name order by t.name) as names
+    from src_odoo_tag_rel tr join src_odoo_tag t on t.id = tr.tag_id
+    where tr.lead_id = l.id
 ) tags on true
-where l._sync_deleted_at is null and l.type = 'opportunity';
+where l.type = 'opportunity';

@@ -15,6 +15,7 @@ from revops_assets.sources.synthetic import catalog
 from revops_assets.sources.synthetic.companies import email_variant, name_variant, website_variant
 from revops_assets.sources.synthetic.deals import (
     ACE_DUPLICATE, ACE_ONLY, LINKED, ODOO_AWS, PARTNER_DOMAIN, PARTNER_OLD_DOMAIN, Deal, World, ace_created,
+    nice_round,
 )
 from revops_assets.sources.synthetic.fx import FxTable
 
@@ -44,7 +45,8 @@ class AceView:
     status: str
     aws_stage: str
     acceptance: str | None
-    monthly: float
+    monthly: float  # in `currency`
+    monthly_usd: float  # the same estimate in USD
     currency: str
     close_date: date | None
     use_case: str
@@ -116,14 +118,17 @@ def ace_view(world: World, deal: Deal, fx: FxTable) -> AceView:
     if deal.company.country.currency != "USD" and r.random() < 0.25:
         currency = deal.company.country.currency
     monthly = deal.monthly_usd * fx.on(currency, created.date())
+    estimate = 1.0
     if r.random() < noise.p(0.4):
-        monthly *= r.uniform(0.7, 1.35)  # re-estimated on one side only
+        estimate = r.uniform(0.7, 1.35)  # re-estimated on one side only
+        monthly *= estimate
     monthly = float(round(monthly))
+    monthly_usd = float(round(deal.monthly_usd * estimate))
     roll = r.random()
     if roll < noise.p(0.003):
-        monthly = 0.0
+        monthly = monthly_usd = 0.0
     elif roll < noise.p(0.004):
-        monthly = -monthly
+        monthly, monthly_usd = -monthly, -monthly_usd
     shift = 0 if r.random() < 0.4 else round(r.gauss(0, 12)) if r.random() < 0.7 else r.choice((-1, 1)) * r.randint(
         15, 90)
     close_date: date | None = deal.close + timedelta(days=shift)
@@ -137,8 +142,8 @@ def ace_view(world: World, deal: Deal, fx: FxTable) -> AceView:
         use_case = r.choice(catalog.PROJECT_KINDS).use_case
     if api_style:
         use_case = catalog.ace_api_spelling(use_case)
-    return AceView(created, api_style, stage, status, aws_stage, acceptance, monthly, currency, close_date, use_case,
-                   deal.delivery_model, _account_text(r, deal, world))
+    return AceView(created, api_style, stage, status, aws_stage, acceptance, monthly, monthly_usd, currency, close_date,
+                   use_case, deal.delivery_model, _account_text(r, deal, world))
 
 
 # -- people -------------------------------------------------------------------------------------------------------
@@ -216,6 +221,15 @@ def _description(r: random.Random, deal: Deal, noise) -> str | None:
     return text
 
 
+def _total_budget(world: World, deal: Deal, view: AceView) -> float | None:
+    """The whole project's budget in USD, which some partners type into ACE instead of (or beside) the monthly
+    spend; most leave it empty. Drawn apart, so the other fields do not depend on it."""
+    r = random.Random(f"{world.seed}:ace-budget:{deal.key}")
+    if r.random() >= 0.35 or view.monthly_usd <= 0:
+        return None
+    return nice_round(view.monthly_usd * r.choice((6, 12, 12, 24, 36)) * r.uniform(0.8, 1.3))
+
+
 def opportunity_rows(world: World, fx: FxTable, users: list[dict]) -> list[dict]:
     rows = []
     noise = world.noise
@@ -290,6 +304,8 @@ def opportunity_rows(world: World, fx: FxTable, users: list[dict]) -> list[dict]
             "accept_by": (view.created + timedelta(days=14)) if deal.origin == "aws" else None,
             "project_budget": view.monthly,
             "currency_code": view.currency,
+            "expected_monthly_revenue_usd": view.monthly_usd,
+            "total_project_budget_usd": _total_budget(world, deal, view),
             "expected_spend_frequency": "Monthly",
             "aws_account": view.aws_account,
             "use_case": view.use_case,
@@ -362,6 +378,23 @@ def opportunity_rows(world: World, fx: FxTable, users: list[dict]) -> list[dict]
     return rows
 
 
+_COUNTRY_CODE = {c.name: c.code for c in catalog.COUNTRIES}
+
+
+def api_spellings(row: dict) -> dict:
+    """An opportunity as the Selling API returns it, whatever the record's age: ISO country codes, API review
+    statuses, "and" for "&", hyphens for en dashes. No random draws, so other fields stay as generated."""
+    country, reason = row["country"], row["closed_lost_reason"]
+    return {
+        **row,
+        "country": _COUNTRY_CODE.get(country, country),
+        "industry": row["industry"] and catalog.ace_api_spelling(row["industry"]),
+        "use_case": row["use_case"] and catalog.ace_api_spelling(row["use_case"]),
+        "status": catalog.ACE_REVIEW_STATUS.get(row["status"], row["status"]),
+        "closed_lost_reason": reason and reason.replace("–", "-"),
+    }
+
+
 def end_user_rows(world: World, opportunities: list[dict]) -> list[dict]:
     rows = []
     by_id = {d.ace_id: d for d in world.ace_deals}
@@ -405,8 +438,7 @@ def funding_rows(world: World, users: list[dict]) -> tuple[list[dict], list[dict
         owner = r.choice(users)
         cash = fund.funding_type.startswith("Cash")
         credit = "Credits" in fund.funding_type
-        req_cash = fund.requested_usd if cash else 0.0
-        req_credit = fund.requested_usd * (0.5 if cash else 1.0) if credit else 0.0
+        req_cash, req_credit = fund.requested_parts
         approved = fund.approved_usd
         created = datetime.combine(fund.submitted, datetime.min.time()) + timedelta(hours=r.randint(8, 18))
         modified = min(today_dt - timedelta(minutes=r.randint(1, 600)),
@@ -471,9 +503,12 @@ def funding_rows(world: World, users: list[dict]) -> tuple[list[dict], list[dict
     return requests, history, claims
 
 
-def apn_tables(world: World, fx: FxTable) -> dict[str, list[dict]]:
+def apn_tables(world: World, fx: FxTable, picklists: str = "mixed") -> dict[str, list[dict]]:
+    """Every APN table; picklists "api": values in API spellings only (a sync tool built on the Selling API)."""
     users = ace_users(world)
     opportunities = opportunity_rows(world, fx, users)
+    if picklists == "api":
+        opportunities = [api_spellings(row) for row in opportunities]
     requests, history, claims = funding_rows(world, users)
     return {
         "users": users,

@@ -1,7 +1,7 @@
 """Monthly AWS cost (c_billing_internal_cur), customer invoice lines (c_billing_bill_line), bills and SPP discounts.
 
 Billing is the one place where volumes reach millions of rows, so it is generated with numpy, one month at a time,
-and handed to COPY as text chunks: memory stays bounded by one month of rows whatever the total. A *series* is one
+and handed to COPY as blocks of rendered columns: memory stays bounded by one month of rows whatever the total. A *series* is one
 (account, product) pair with a base cost and a trend; a month's rows are the series active that month. Each month has
 its own seeded generator, so the cost pass and the invoice pass see identical costs without keeping them.
 """
@@ -29,7 +29,8 @@ POD_PERCENT = 3.0
 COST_COLUMNS = ("id", "name", "period", "billing_period_start", "billing_period_end", "account_id",
                 "payer_account_id", "product_id", "product_code", "product_name", "usage_type", "line_item_type",
                 "usage_quantity", "unblended_cost", "blended_cost", "net_unblended_cost", "currency_id",
-                "aws_invoice_id", "company_id", "create_uid", "create_date", "write_uid", "write_date")
+                "aws_invoice_id", "company_id", "create_uid", "create_date", "write_uid", "write_date",
+                "account_number")  # the 12-digit id beside the many2one, for profiles that store it
 LINE_COLUMNS = ("id", "bill_id", "account_id", "product_id", "product_code", "product_name", "period", "description",
                 "quantity", "cost_amount", "margin_percent", "price_unit", "amount", "currency_id", "company_id",
                 "create_uid", "create_date", "write_uid", "write_date")
@@ -200,10 +201,6 @@ def _stamp(day: date, seconds: np.ndarray) -> list[str]:
     return [prefix + _TIMES[s] for s in seconds.tolist()]
 
 
-def _lines(columns: list) -> str:
-    return "\n".join(map("\t".join, zip(*columns))) + "\n"
-
-
 def _month_costs(plan: BillingPlan, m: int) -> tuple[np.ndarray, np.ndarray, np.random.Generator]:
     """(series indices active in month m, their USD cost); identical in every pass."""
     rng = np.random.default_rng([plan.seed, 0xB1, m])
@@ -224,8 +221,8 @@ def _chunks(index: np.ndarray) -> Iterator[np.ndarray]:
         yield index[start:start + CHUNK_ROWS]
 
 
-def cost_chunks(plan: BillingPlan) -> Iterator[str]:
-    """c_billing_internal_cur as COPY text, month by month; fills plan.account_month_cost."""
+def cost_blocks(plan: BillingPlan) -> Iterator[list[list[str]]]:
+    """c_billing_internal_cur as blocks of rendered COST_COLUMNS, month by month; fills plan.account_month_cost."""
     products = catalog.AWS_PRODUCTS
     codes = np.array([p.code for p in products], dtype=object)
     names = np.array([p.name for p in products], dtype=object)
@@ -272,13 +269,14 @@ def cost_chunks(plan: BillingPlan) -> Iterator[str]:
                 [invoice_prefix + num[-6:] for num in numbers[a].tolist()],
                 _ints(plan.company_odoo_company[plan.account_company[a]]),
                 [str(SYSTEM_UID)] * n, stamps, [str(SYSTEM_UID)] * n, stamps,
+                numbers[a].tolist(),
             ]
-            yield _lines(cols)
+            yield cols
     plan.cost_rows = next_id - 1
 
 
-def line_chunks(plan: BillingPlan) -> Iterator[str]:
-    """c_billing_bill_line as COPY text; fills plan.bill_untaxed / plan.bill_cost."""
+def line_blocks(plan: BillingPlan) -> Iterator[list[list[str]]]:
+    """c_billing_bill_line as blocks of rendered LINE_COLUMNS; fills plan.bill_untaxed / plan.bill_cost."""
     products = catalog.AWS_PRODUCTS
     codes = np.array([p.code for p in products], dtype=object)
     names = np.array([p.name for p in products], dtype=object)
@@ -339,12 +337,13 @@ def line_chunks(plan: BillingPlan) -> Iterator[str]:
                 _ints(plan.company_odoo_company[c]),
                 [str(SYSTEM_UID)] * n, stamps, [str(SYSTEM_UID)] * n, stamps,
             ]
-            yield _lines(cols)
+            yield cols
     plan.line_rows = next_id - 1
 
 
-def spp_chunks(plan: BillingPlan) -> Iterator[str]:
-    """c_billing_spp_bill: SPP resale discount per account and month, plus POD after partner-originated launches."""
+def spp_blocks(plan: BillingPlan) -> Iterator[list[list[str]]]:
+    """c_billing_spp_bill (SPP_COLUMNS): SPP resale discount per account and month, plus POD after
+    partner-originated launches."""
     rng = np.random.default_rng([plan.seed, 0xB4])
     usd = str(plan.currency_ids["USD"])
     next_id = 1
@@ -387,5 +386,5 @@ def spp_chunks(plan: BillingPlan) -> Iterator[str]:
                 _ints(plan.company_odoo_company[comp]),
                 [str(SYSTEM_UID)] * n, stamps, [str(SYSTEM_UID)] * n, stamps,
             ]
-            yield _lines(cols)
+            yield cols
 

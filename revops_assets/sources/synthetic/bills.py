@@ -2,7 +2,7 @@
 account_move_line) they post.
 
 There is one bill per billed customer and month, so benchmark volumes mean hundreds of thousands of them: they are
-rendered straight to COPY text lines from the billing plan's arrays, never as dicts. Invoice numbers continue the
+rendered straight to tuples of COPY-text values from the billing plan's arrays, never as dicts. Invoice numbers continue the
 per-company, per-year sequences the sale-order invoices started.
 """
 
@@ -20,7 +20,6 @@ from revops_assets.sources.synthetic.fx import add_months
 from revops_assets.sources.synthetic.loading import copy_value
 from revops_assets.sources.synthetic.odoo.context import SYSTEM_UID
 
-CHUNK = 10_000
 BILL_COLUMNS = ("id", "name", "partner_id", "company_id", "period", "bill_date", "due_date", "currency_id",
                 "exchange_rate", "amount_untaxed", "amount_tax", "amount_total", "cost_total_usd", "state", "move_id",
                 "create_uid", "create_date", "write_uid", "write_date")
@@ -111,94 +110,77 @@ def _money(value: float) -> str:
     return f"{value:.2f}"
 
 
-def _chunked(lines: Iterator[str]) -> Iterator[str]:
-    buffer = []
-    for line in lines:
-        buffer.append(line)
-        if len(buffer) >= CHUNK:
-            yield "\n".join(buffer) + "\n"
-            buffer = []
-    if buffer:
-        yield "\n".join(buffer) + "\n"
-
-
 def _per_company(plan: BillingPlan) -> tuple[list[str], list[str], list[str]]:
     """(res_partner id, res_company id, currency id) of each billed company, as text."""
     return ([str(p) for p in plan.company_partner.tolist()], [str(c) for c in plan.company_odoo_company.tolist()],
             [str(plan.currency_ids[c]) for c in plan.company_currency])
 
 
-def bill_chunks(plan: BillingPlan, bills: list[Bill]) -> Iterator[str]:
+def bill_rows(plan: BillingPlan, bills: list[Bill]) -> Iterator[tuple[str, ...]]:
+    """c_billing_bill rows (BILL_COLUMNS)."""
     partners, companies, currencies = _per_company(plan)
-
-    def lines() -> Iterator[str]:
-        for b in bills:
-            rate = plan.fx.rate(plan.company_currency[b.company], plan.months - 1 - b.month)
-            yield "\t".join((
-                str(b.id), f"BILL/{b.period.year}/{b.period.month:02d}/{b.id:06d}",
-                partners[b.company], companies[b.company], b.period.isoformat(),
-                _n(b.bill_date), _n(b.bill_date and b.bill_date + timedelta(days=30)),
-                currencies[b.company], f"{rate:.6f}", _money(b.untaxed), _money(b.tax), _money(b.total),
-                _money(b.cost_usd), b.state, _n(b.move_id), str(SYSTEM_UID), str(b.created), str(SYSTEM_UID),
-                str(b.written),
-            ))
-    return _chunked(lines())
+    for b in bills:
+        rate = plan.fx.rate(plan.company_currency[b.company], plan.months - 1 - b.month)
+        yield (
+            str(b.id), f"BILL/{b.period.year}/{b.period.month:02d}/{b.id:06d}",
+            partners[b.company], companies[b.company], b.period.isoformat(),
+            _n(b.bill_date), _n(b.bill_date and b.bill_date + timedelta(days=30)),
+            currencies[b.company], f"{rate:.6f}", _money(b.untaxed), _money(b.tax), _money(b.total),
+            _money(b.cost_usd), b.state, _n(b.move_id), str(SYSTEM_UID), str(b.created), str(SYSTEM_UID),
+            str(b.written),
+        )
 
 
-def move_chunks(plan: BillingPlan, bills: list[Bill], partner_names: dict[int, str]) -> Iterator[str]:
+def move_rows(plan: BillingPlan, bills: list[Bill], partner_names: dict[int, str]) -> Iterator[tuple[str, ...]]:
+    """account_move rows (MOVE_COLUMNS) of the bills that were invoiced."""
     partners, companies, currencies = _per_company(plan)
     names = [copy_value(partner_names.get(p)) for p in plan.company_partner.tolist()]
-
-    def lines() -> Iterator[str]:
-        for b in bills:
-            if b.move_id is None:
-                continue
-            currency, company, partner = currencies[b.company], companies[b.company], partners[b.company]
-            posted = b.state == "invoiced"
-            residual = 0.0 if b.paid else b.total
-            prefix = f"INV/{b.bill_date.year}/"
-            yield "\t".join((
-                str(b.move_id), b.move_name or "/", b.bill_date.isoformat(), "posted" if posted else "draft",
-                "out_invoice" if b.untaxed >= 0 else "out_refund", company, company, currency, partner,
-                partner, _n(b.move_name), b.bill_date.isoformat(), (b.bill_date + timedelta(days=30)).isoformat(),
-                f"BILL/{b.period.year}/{b.period.month:02d}/{b.id:06d}", str(SYSTEM_UID), _money(b.untaxed),
-                _money(b.tax), _money(b.total), _money(residual), _money(b.untaxed), _money(b.tax), _money(b.total),
-                _money(b.total), _money(residual), "paid" if b.paid else "not_paid",
-                names[b.company], prefix, _n(b.sequence), "t" if posted else "f",
-                "no", str(SYSTEM_UID), str(b.created), str(SYSTEM_UID), str(b.written),
-            ))
-    return _chunked(lines())
+    for b in bills:
+        if b.move_id is None:
+            continue
+        currency, company, partner = currencies[b.company], companies[b.company], partners[b.company]
+        posted = b.state == "invoiced"
+        residual = 0.0 if b.paid else b.total
+        prefix = f"INV/{b.bill_date.year}/"
+        yield (
+            str(b.move_id), b.move_name or "/", b.bill_date.isoformat(), "posted" if posted else "draft",
+            "out_invoice" if b.untaxed >= 0 else "out_refund", company, company, currency, partner,
+            partner, _n(b.move_name), b.bill_date.isoformat(), (b.bill_date + timedelta(days=30)).isoformat(),
+            f"BILL/{b.period.year}/{b.period.month:02d}/{b.id:06d}", str(SYSTEM_UID), _money(b.untaxed),
+            _money(b.tax), _money(b.total), _money(residual), _money(b.untaxed), _money(b.tax), _money(b.total),
+            _money(b.total), _money(residual), "paid" if b.paid else "not_paid",
+            names[b.company], prefix, _n(b.sequence), "t" if posted else "f",
+            "no", str(SYSTEM_UID), str(b.created), str(SYSTEM_UID), str(b.written),
+        )
 
 
-def move_line_chunks(plan: BillingPlan, bills: list[Bill], next_line_id: int, product_id: int) -> Iterator[str]:
+def move_line_rows(plan: BillingPlan, bills: list[Bill], next_line_id: int,
+                   product_id: int) -> Iterator[tuple[str, ...]]:
     """Per invoice: the AWS usage line, a tax line when taxed, and the receivable (payment term) line."""
     partners, companies, currencies = _per_company(plan)
-
-    def lines() -> Iterator[str]:
-        line_id = next_line_id
-        for b in bills:
-            if b.move_id is None:
-                continue
-            currency, company, partner = currencies[b.company], companies[b.company], partners[b.company]
-            state = "posted" if b.state == "invoiced" else "draft"
-            due = (b.bill_date + timedelta(days=30)).isoformat()
-            audit = (str(SYSTEM_UID), str(b.created), str(SYSTEM_UID), str(b.written))
-            parts = [("product", 700, f"AWS usage {b.period:%B %Y}", 0.0, b.untaxed, str(product_id))]
-            if b.tax:
-                parts.append(("tax", 445, "Tax", 0.0, b.tax, r"\N"))
-            parts.append(("payment_term", 411, b.move_name or "/", b.total, 0.0, r"\N"))
-            for seq, (display, account, name, debit, credit, product) in enumerate(parts, start=1):
-                balance = _money(round(debit - credit, 2))
-                is_product = display == "product"
-                residual = _money(b.total if display == "payment_term" and not b.paid else 0.0)
-                yield "\t".join((
-                    str(line_id), str(b.move_id), b.move_name or "/", b.bill_date.isoformat(), state, company, company,
-                    currency, str(account), str(seq * 10), name, "1" if is_product else r"\N",
-                    _money(b.untaxed) if is_product else r"\N", "0", _money(debit), _money(credit), balance, balance,
-                    _money(b.untaxed) if is_product else r"\N", _money(b.total) if is_product else r"\N", currency,
-                    partner, product, display, due if display == "payment_term" else r"\N", "t" if b.paid else "f",
-                    residual, residual, *audit,
-                ))
-                line_id += 1
-    return _chunked(lines())
+    line_id = next_line_id
+    for b in bills:
+        if b.move_id is None:
+            continue
+        currency, company, partner = currencies[b.company], companies[b.company], partners[b.company]
+        state = "posted" if b.state == "invoiced" else "draft"
+        due = (b.bill_date + timedelta(days=30)).isoformat()
+        audit = (str(SYSTEM_UID), str(b.created), str(SYSTEM_UID), str(b.written))
+        parts = [("product", 700, f"AWS usage {b.period:%B %Y}", 0.0, b.untaxed, str(product_id))]
+        if b.tax:
+            parts.append(("tax", 445, "Tax", 0.0, b.tax, r"\N"))
+        parts.append(("payment_term", 411, b.move_name or "/", b.total, 0.0, r"\N"))
+        for seq, (display, account, name, debit, credit, product) in enumerate(parts, start=1):
+            balance = _money(round(debit - credit, 2))
+            is_product = display == "product"
+            residual = _money(b.total if display == "payment_term" and not b.paid else 0.0)
+            yield (
+                str(line_id), str(b.move_id), b.move_name or "/", b.bill_date.isoformat(), state, company, company,
+                currency, str(account), str(seq * 10), name, "1" if is_product else r"\N",
+                _money(b.untaxed) if is_product else r"\N", "0", _money(debit), _money(credit), balance, balance,
+                _money(b.untaxed) if is_product else r"\N", _money(b.total) if is_product else r"\N", currency,
+                partner, product, display, due if display == "payment_term" else r"\N", "t" if b.paid else "f",
+                residual, residual, *audit,
+            )
+            line_id += 1
 

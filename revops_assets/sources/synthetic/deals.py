@@ -121,6 +121,15 @@ class Funding:
     apn_id: str | None = None  # APN record id
     apn_name: str | None = None  # FR-... number people quote
 
+    @property
+    def requested_parts(self) -> tuple[float, float]:
+        """(cash, credits) requested: cash programs request the amount in cash, credit programs in credits, and
+        "Cash + Credits" programs credits worth half the cash on top."""
+        cash = self.funding_type.startswith("Cash")
+        credits = "Credits" in self.funding_type
+        return (self.requested_usd if cash else 0.0,
+                self.requested_usd * (0.5 if cash else 1.0) if credits else 0.0)
+
 
 @dataclass
 class Deal:

@@ -2,7 +2,9 @@
 
 Order of work: render the world (companies, deals, ids) in memory; load Odoo (small tables from dicts, billing
 streamed month by month, then the bills and invoices whose totals billing produced); add Odoo's constraints; load
-APN; write the truth CSV last, outside both databases. Same seed and parameters give byte-identical tables.
+APN; write the truth CSV last, outside both databases. The schema profile (profiles.py) decides only where the rows
+land: the world, and so the truth, are the same for every profile. Same seed and parameters give byte-identical
+tables.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from revops_assets.sources.synthetic.apn import apn_tables
 from revops_assets.sources.synthetic.deals import World, build_world
 from revops_assets.sources.synthetic.fx import FxTable
 from revops_assets.sources.synthetic.odoo import build_odoo, sale_invoices
+from revops_assets.sources.synthetic.profiles import DEFAULT_PROFILE, get_profile
+from revops_assets.sources.synthetic.schema import Profile
 
 REFERENCE_DATE = date(2026, 11, 1)  # "today" of the synthetic world; fixed so that seeds reproduce
 TRUTH_FILE = "opportunity_links.csv"
@@ -36,6 +40,7 @@ class SeedReport:
     seed: int = 0
     scale: int = 0
     noise: float = 1.0
+    profile: str = DEFAULT_PROFILE
     today: date = REFERENCE_DATE
     phases: dict[str, float] = field(default_factory=dict)  # seconds per step, for benchmarks
 
@@ -54,8 +59,11 @@ def seed_sources(
     noise: float = 1.0,
     billing_rows: int | None = None,
     today: date = REFERENCE_DATE,
+    profile: str = DEFAULT_PROFILE,
 ) -> SeedReport:
     """(Re)create both source databases (schema public is dropped) and write truth_dir/opportunity_links.csv.
+
+    profile: the schema profile (profiles.PROFILES) the databases are built in; the data is the same.
 
     scale: number of Odoo opportunities (crm_lead type 'opportunity'); ~15% more type 'lead' rows are added.
     noise: multiplier of corruption probabilities (2.0 = noisier); helpful optional keys fill less often.
@@ -64,14 +72,15 @@ def seed_sources(
     """
     if scale < 1:
         raise ValueError(f"scale must be at least 1 opportunity, got {scale}")
+    schema = get_profile(profile)
     started = time.perf_counter()
-    report = SeedReport(seed=seed, scale=scale, noise=noise, today=today)
+    report = SeedReport(seed=seed, scale=scale, noise=noise, profile=schema.name, today=today)
     lap = _Stopwatch(report.phases)
     world = build_world(seed, scale, noise, today)
     fx = FxTable(seed, today)
     lap("world")
-    report.odoo_rows = _load_odoo(odoo_dsn, world, fx, billing_rows, lap)
-    report.apn_rows = _load_apn(apn_dsn, world, fx)
+    report.odoo_rows = _load_odoo(odoo_dsn, world, fx, billing_rows, lap, schema)
+    report.apn_rows = _load_apn(apn_dsn, world, fx, schema)
     lap("apn")
     report.truth_path = write_truth(world, Path(truth_dir))
     report.links = len(world.links)
@@ -90,61 +99,53 @@ class _Stopwatch:
         self.last = now
 
 
-def _load_odoo(dsn: str, world: World, fx: FxTable, billing_rows: int | None, lap: _Stopwatch) -> dict[str, int]:
+def _load_odoo(dsn: str, world: World, fx: FxTable, billing_rows: int | None, lap: _Stopwatch,
+               profile: Profile) -> dict[str, int]:
     odoo = build_odoo(world, fx)
     plan = billing.plan_billing(world, odoo.ids, fx, target_rows=billing_rows)
     lap("odoo_render")
-    counts: dict[str, int] = {}
     conn = psycopg2.connect(dsn)
     try:
         with conn.cursor() as cur:
-            loading.reset_schema(cur)
-            loading.run_sql_file(cur, loading.SOURCES_SQL / "odoo.sql")
+            load = loading.SourceLoader(cur, profile, "odoo")
             for table, rows in odoo.tables.items():
-                counts[table] = loading.copy_rows(cur, table, rows)
+                load.rows(table, rows)
             lap("odoo_load")
-            counts["c_billing_internal_cur"] = loading.copy_text(
-                cur, "c_billing_internal_cur", billing.COST_COLUMNS, billing.cost_chunks(plan))
-            counts["c_billing_bill_line"] = loading.copy_text(
-                cur, "c_billing_bill_line", billing.LINE_COLUMNS, billing.line_chunks(plan))
-            counts["c_billing_spp_bill"] = loading.copy_text(
-                cur, "c_billing_spp_bill", billing.SPP_COLUMNS, billing.spp_chunks(plan))
+            load.blocks("c_billing_internal_cur", billing.COST_COLUMNS, billing.cost_blocks(plan))
+            load.blocks("c_billing_bill_line", billing.LINE_COLUMNS, billing.line_blocks(plan))
+            load.blocks("c_billing_spp_bill", billing.SPP_COLUMNS, billing.spp_blocks(plan))
             moves, move_lines, sequences = sale_invoices(odoo)
             book = bills.bill_book(plan, len(moves) + 1, sequences)
-            counts["c_billing_bill"] = loading.copy_text(
-                cur, "c_billing_bill", bills.BILL_COLUMNS, bills.bill_chunks(plan, book))
-            counts["account_move"] = loading.copy_rows(cur, "account_move", moves) + loading.copy_text(
-                cur, "account_move", bills.MOVE_COLUMNS, bills.move_chunks(plan, book, odoo.partner_name))
-            counts["account_move_line"] = loading.copy_rows(cur, "account_move_line", move_lines) + loading.copy_text(
-                cur, "account_move_line", bills.MOVE_LINE_COLUMNS,
-                bills.move_line_chunks(plan, book, len(move_lines) + 1, odoo.ids.variant["AWS-RESALE"]))
+            load.tuples("c_billing_bill", bills.BILL_COLUMNS, bills.bill_rows(plan, book))
+            load.rows("account_move", moves)
+            load.tuples("account_move", bills.MOVE_COLUMNS, bills.move_rows(plan, book, odoo.partner_name))
+            load.rows("account_move_line", move_lines)
+            load.tuples("account_move_line", bills.MOVE_LINE_COLUMNS,
+                        bills.move_line_rows(plan, book, len(move_lines) + 1, odoo.ids.variant["AWS-RESALE"]))
             lap("billing")
-            loading.run_sql_file(cur, loading.SOURCES_SQL / "reset_sequences.sql")
-            loading.run_sql_file(cur, loading.SOURCES_SQL / "odoo_constraints.sql")
+            counts = load.finish()
         conn.commit()
         lap("odoo_constraints")
         _analyze(conn)
         lap("odoo_analyze")
     finally:
         conn.close()
-    return dict(sorted(counts.items()))
+    return counts
 
 
-def _load_apn(dsn: str, world: World, fx: FxTable) -> dict[str, int]:
-    tables = apn_tables(world, fx)
-    counts: dict[str, int] = {}
+def _load_apn(dsn: str, world: World, fx: FxTable, profile: Profile) -> dict[str, int]:
     conn = psycopg2.connect(dsn)
     try:
         with conn.cursor() as cur:
-            loading.reset_schema(cur)
-            loading.run_sql_file(cur, loading.SOURCES_SQL / "apn.sql")
-            for table, rows in tables.items():
-                counts[table] = loading.copy_rows(cur, table, rows)
+            load = loading.SourceLoader(cur, profile, "apn")
+            for table, rows in apn_tables(world, fx, profile.apn.picklists).items():
+                load.rows(table, rows)
+            counts = load.finish()
         conn.commit()
         _analyze(conn)
     finally:
         conn.close()
-    return dict(sorted(counts.items()))
+    return counts
 
 
 def _analyze(conn) -> None:

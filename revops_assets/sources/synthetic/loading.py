@@ -1,8 +1,9 @@
-"""Recreate a source database's schema and stream rows into it with COPY.
+"""Recreate a source database's schema as its profile declares and stream rows into it with COPY.
 
-Rows arrive either as dicts (small tables rendered in Python) or as ready COPY-text chunks (billing, generated with
-numpy). Both reach `cursor.copy_expert` through a file-like object that pulls one chunk at a time, so a table of
-millions of rows never exists in memory as a whole.
+Rows arrive as dicts (small tables rendered in Python), as blocks of rendered columns (billing, generated with
+numpy) or as tuples of rendered values (bills). All reach `cursor.copy_expert` through a file-like object that pulls
+one chunk at a time, so a table of millions of rows never exists in memory as a whole. `SourceLoader` places each
+generated table where the schema profile says (schema.py) and keeps the row counts.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from psycopg2 import sql
 
 from revops_assets.settings import sql_dir
+from revops_assets.sources.synthetic.schema import Placement, Profile, SchemaProfileError
 
 SOURCES_SQL = sql_dir() / "sources"
 NULL = r"\N"
@@ -73,14 +75,32 @@ def copy_value(value: object) -> str:
     return formatter(value)
 
 
-def row_chunks(rows: Iterable[dict], columns: Sequence[str], table: str, chunk_rows: int = 5000) -> Iterator[str]:
-    """COPY text for dict rows, `chunk_rows` rows per chunk; keys must be columns, missing keys are NULL."""
-    known = set(columns)
+def row_chunks(rows: Iterable[dict], fields: Sequence[str], chunk_rows: int = 5000) -> Iterator[str]:
+    """COPY text for dict rows, the values of `fields` in order (a missing key is NULL), `chunk_rows` rows per chunk."""
     buffer: list[str] = []
     for row in rows:
-        if not known.issuperset(row):
-            raise KeyError(f"{table}: no such column(s) {sorted(set(row) - known)}")
-        buffer.append("\t".join(map(copy_value, map(row.get, columns))))
+        buffer.append("\t".join(map(copy_value, map(row.get, fields))))
+        if len(buffer) >= chunk_rows:
+            yield "\n".join(buffer) + "\n"
+            buffer = []
+    if buffer:
+        yield "\n".join(buffer) + "\n"
+
+
+def column_chunks(blocks: Iterable[Sequence[list[str]]], pick: Sequence[int] | None) -> Iterator[str]:
+    """COPY text from blocks of rendered columns (one list of strings per column), keeping the columns at `pick`
+    (None: all)."""
+    for columns in blocks:
+        if pick is not None:
+            columns = [columns[i] for i in pick]
+        yield "\n".join(map("\t".join, zip(*columns))) + "\n"
+
+
+def tuple_chunks(rows: Iterable[Sequence[str]], pick: Sequence[int] | None, chunk_rows: int = 10_000) -> Iterator[str]:
+    """COPY text from rows of rendered values, keeping the values at `pick` (None: all), `chunk_rows` rows per chunk."""
+    buffer: list[str] = []
+    for row in rows:
+        buffer.append("\t".join(row if pick is None else [row[i] for i in pick]))
         if len(buffer) >= chunk_rows:
             yield "\n".join(buffer) + "\n"
             buffer = []
@@ -103,10 +123,7 @@ def table_columns(cur, table: str) -> list[str]:
         "order by ordinal_position",
         (table,),
     )
-    columns = [r[0] for r in cur.fetchall()]
-    if not columns:
-        raise LookupError(f"table {table} is not in the DDL")
-    return columns
+    return [r[0] for r in cur.fetchall()]
 
 
 def _copy(cur, table: str, columns: Sequence[str], chunks: Iterable[str]) -> None:
@@ -116,34 +133,79 @@ def _copy(cur, table: str, columns: Sequence[str], chunks: Iterable[str]) -> Non
     cur.copy_expert(statement, ChunkStream(chunks), size=1 << 20)
 
 
-def copy_rows(cur, table: str, rows: Iterable[dict]) -> int:
-    """COPY dict rows into `table`; returns the row count."""
-    columns = table_columns(cur, table)
-    counter = _Counter(rows)
-    _copy(cur, table, columns, row_chunks(counter, columns, table))
-    return counter.count
-
-
-def copy_text(cur, table: str, columns: Sequence[str], chunks: Iterable[str]) -> int:
-    """COPY pre-rendered text chunks whose lines have `columns` in order; returns the row count."""
-    counted = _LineCounter(chunks)
-    _copy(cur, table, columns, counted)
-    return counted.count
-
-
 def analyze(cur) -> None:
     cur.execute("analyze")
 
 
-class _Counter:
-    def __init__(self, rows: Iterable[dict]) -> None:
-        self._rows = rows
-        self.count = 0
+class SourceLoader:
+    """One source database of a profile: its DDL, then each generated table COPYed where the profile places it (a
+    table the database does not have is still rendered, then dropped), then sequences and constraints."""
 
-    def __iter__(self) -> Iterator[dict]:
-        for row in self._rows:
-            self.count += 1
-            yield row
+    def __init__(self, cur, profile: Profile, source: str) -> None:
+        self.cur = cur
+        self.profile = profile
+        self.source = source
+        self.schema = getattr(profile, source)
+        self.counts: dict[str, int] = {}  # rows per physical table
+        reset_schema(cur)
+        for name in self.schema.ddl:
+            run_sql_file(cur, SOURCES_SQL / name)
+
+    def _place(self, generated: str) -> tuple[Placement, list[str]] | None:
+        placement = self.schema.placement(generated)
+        if placement is None:
+            return None
+        columns = table_columns(self.cur, placement.physical)
+        if not columns:
+            raise SchemaProfileError(
+                f"profile {self.profile.name}, {self.source} database: table {placement.physical} (for generated "
+                f"{generated}) is not created by {', '.join(self.schema.ddl)}")
+        return placement, columns
+
+    def _load(self, placement: Placement, columns: list[str], chunks: Iterable[str]) -> None:
+        counted = _LineCounter(chunks)
+        _copy(self.cur, placement.physical, columns, counted)
+        self.counts[placement.physical] = self.counts.get(placement.physical, 0) + counted.count
+
+    def rows(self, generated: str, rows: Iterable[dict]) -> None:
+        """Dict rows whose keys are generated fields (a missing key is NULL)."""
+        found = self._place(generated)
+        if found is not None:
+            placement, columns = found
+            self._load(placement, columns, row_chunks(placement.checked_rows(rows, columns), placement.fields(columns)))
+
+    def blocks(self, generated: str, fields: Sequence[str], blocks: Iterable[Sequence[list[str]]]) -> None:
+        """Blocks of rendered columns, in `fields` order."""
+        self._text(generated, fields, blocks, column_chunks)
+
+    def tuples(self, generated: str, fields: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+        """Rows of rendered values, in `fields` order."""
+        self._text(generated, fields, rows, tuple_chunks)
+
+    def _text(self, generated: str, fields: Sequence[str], items: Iterable, render) -> None:
+        found = self._place(generated)
+        if found is None:
+            for _ in items:  # later passes use what this one accumulates
+                pass
+            return
+        placement, columns = found
+        copied, pick = placement.text_columns(fields, columns)
+        self._load(placement, copied, render(items, None if pick == list(range(len(fields))) else pick))
+
+    def finish(self) -> dict[str, int]:
+        """Checks that every table the DDL created was loaded, moves serial sequences past the loaded ids, adds the
+        constraints. Returns rows per table."""
+        self.cur.execute("select table_name from information_schema.tables "
+                         "where table_schema = 'public' and table_type = 'BASE TABLE'")
+        unloaded = sorted({name for name, in self.cur.fetchall()} - set(self.counts))
+        if unloaded:
+            raise SchemaProfileError(
+                f"profile {self.profile.name}, {self.source} database: {unloaded} created by the DDL but declared "
+                "for no generated table")
+        run_sql_file(self.cur, SOURCES_SQL / "reset_sequences.sql")
+        for name in self.schema.constraints:
+            run_sql_file(self.cur, SOURCES_SQL / name)
+        return dict(sorted(self.counts.items()))
 
 
 class _LineCounter:

@@ -206,6 +206,7 @@ def funding_requests(ctx: OdooContext) -> None:
             "aws_account_id": ctx.ids.account.get(deal.account.number) if deal.account else None,
             "program": fund.program, "funding_type": fund.funding_type.lower().replace(" + ", "_"),
             "state": state, "amount_requested": fund.requested_usd, "amount_approved": fund.approved_usd,
+            "amount_requested_cash": fund.requested_parts[0], "amount_requested_credits": fund.requested_parts[1],
             "currency_id": ctx.ids.currency["USD"],
             "ace_funding_request_id": fund.apn_name if r.random() < 0.7 else None,
             "submitted_date": fund.submitted, "approved_date": fund.decided, "start_date": fund.start,

@@ -1,8 +1,9 @@
--- Odoo's foreign keys and the indexes Odoo creates on indexed many2one fields, added after the bulk load (validating
--- a constraint once is much faster than checking it row by row, and Odoo's references are cyclic:
--- res_users -> res_partner -> res_users).
+-- Odoo's foreign keys and the indexes Odoo creates on indexed many2one fields of the standard models, added after the
+-- bulk load (validating a constraint once is much faster than checking it row by row, and Odoo's references are
+-- cyclic: res_users -> res_partner -> res_users). Each profile's modules add theirs after these.
 
--- create_uid / write_uid -> res_users on every model table, ON DELETE SET NULL as Odoo declares them.
+-- create_uid / write_uid -> res_users on every model table (custom modules' tables included), ON DELETE SET NULL
+-- as Odoo declares them.
 do $$
 declare
     col record;
@@ -42,19 +43,11 @@ alter table res_partner
     add foreign key (country_id) references res_country (id) on delete restrict,
     add foreign key (industry_id) references res_partner_industry (id) on delete set null,
     add foreign key (team_id) references crm_team (id) on delete set null;
-alter table c_vertical_res_partner_rel
-    add foreign key (res_partner_id) references res_partner (id) on delete cascade,
-    add foreign key (c_vertical_id) references c_vertical (id) on delete cascade;
 alter table crm_team
     add foreign key (company_id) references res_company (id) on delete set null,
     add foreign key (user_id) references res_users (id) on delete set null;
 alter table crm_stage add foreign key (team_id) references crm_team (id) on delete set null;
 alter table utm_campaign add foreign key (user_id) references res_users (id) on delete set null;
-alter table c_aws_accounts
-    add foreign key (c_aws_company_id) references res_partner (id) on delete set null,
-    add foreign key (c_aws_primary_contact_id) references res_partner (id) on delete set null,
-    add foreign key (payer_id) references c_aws_accounts (id) on delete set null,
-    add foreign key (company_id) references res_company (id) on delete set null;
 alter table crm_lead
     add foreign key (user_id) references res_users (id) on delete set null,
     add foreign key (team_id) references crm_team (id) on delete set null,
@@ -67,10 +60,7 @@ alter table crm_lead
     add foreign key (recurring_plan) references crm_recurring_plan (id) on delete set null,
     add foreign key (campaign_id) references utm_campaign (id) on delete set null,
     add foreign key (medium_id) references utm_medium (id) on delete set null,
-    add foreign key (source_id) references utm_source (id) on delete set null,
-    add foreign key (aws_ace_id) references c_aws_accounts (id) on delete set null,
-    add foreign key (c_aws_funding_request_id) references c_aws_funding_request (id) on delete set null,
-    add foreign key (c_vertical_id) references c_vertical (id) on delete set null;
+    add foreign key (source_id) references utm_source (id) on delete set null;
 alter table crm_tag_rel
     add foreign key (lead_id) references crm_lead (id) on delete cascade,
     add foreign key (tag_id) references crm_tag (id) on delete cascade;
@@ -106,30 +96,6 @@ alter table project_project
     add foreign key (company_id) references res_company (id) on delete restrict,
     add foreign key (user_id) references res_users (id) on delete set null,
     add foreign key (sale_line_id) references sale_order_line (id) on delete set null;
-alter table c_aws_funding_request
-    add foreign key (lead_id) references crm_lead (id) on delete set null,
-    add foreign key (partner_id) references res_partner (id) on delete set null,
-    add foreign key (aws_account_id) references c_aws_accounts (id) on delete set null,
-    add foreign key (currency_id) references res_currency (id) on delete set null;
-alter table c_billing_internal_cur
-    add foreign key (account_id) references c_aws_accounts (id) on delete cascade,
-    add foreign key (payer_account_id) references c_aws_accounts (id) on delete set null,
-    add foreign key (product_id) references product_template (id) on delete set null,
-    add foreign key (currency_id) references res_currency (id) on delete set null;
-alter table c_billing_bill
-    add foreign key (partner_id) references res_partner (id) on delete restrict,
-    add foreign key (currency_id) references res_currency (id) on delete set null,
-    add foreign key (move_id) references account_move (id) on delete set null;
-alter table c_billing_bill_line
-    add foreign key (bill_id) references c_billing_bill (id) on delete cascade,
-    add foreign key (account_id) references c_aws_accounts (id) on delete set null,
-    add foreign key (product_id) references product_template (id) on delete set null,
-    add foreign key (currency_id) references res_currency (id) on delete set null;
-alter table c_billing_spp_bill
-    add foreign key (account_id) references c_aws_accounts (id) on delete cascade,
-    add foreign key (payer_account_id) references c_aws_accounts (id) on delete set null,
-    add foreign key (partner_id) references res_partner (id) on delete set null,
-    add foreign key (currency_id) references res_currency (id) on delete set null;
 
 create index crm_lead_partner_id_index on crm_lead (partner_id);
 create index crm_lead_stage_id_index on crm_lead (stage_id);
@@ -138,10 +104,5 @@ create index crm_lead_team_id_index on crm_lead (team_id);
 create index crm_lead_email_normalized_index on crm_lead (email_normalized);
 create index res_partner_parent_id_index on res_partner (parent_id);
 create index res_partner_commercial_partner_id_index on res_partner (commercial_partner_id);
-create index c_aws_accounts_name_index on c_aws_accounts (name);
 create index sale_order_opportunity_id_index on sale_order (opportunity_id);
 create index account_move_line_move_id_index on account_move_line (move_id);
-create index c_billing_internal_cur_account_period_index on c_billing_internal_cur (account_id, period);
-create index c_billing_bill_line_bill_id_index on c_billing_bill_line (bill_id);
-create index c_billing_bill_line_account_period_index on c_billing_bill_line (account_id, period);
-create index c_billing_spp_bill_account_period_index on c_billing_spp_bill (account_id, period);

@@ -1,8 +1,9 @@
--- Odoo 17 source database of an AWS partner, as the synthetic generator builds it.
--- Column names and types follow Odoo's ORM (id serial, audit columns, jsonb translated names, html as text,
--- many2one integers, relation tables without id). Custom fields of the partner's modules are c_... (some with
--- mixed-case names created by Odoo Studio-like tooling, which must be quoted) and x_studio_....
--- Foreign keys and indexes come after the bulk load, in odoo_constraints.sql, as pg_restore does.
+-- Odoo 17 standard models of an AWS partner's database (base, contacts, CRM, sales, invoicing, projects), shared by
+-- every schema profile of the synthetic generator. Column names and types follow Odoo's ORM (id serial, audit
+-- columns, jsonb translated names, html as text, many2one integers, relation tables without id).
+-- Each profile's custom modules add their own tables and fields afterwards (<profile>/odoo_modules.sql), as Odoo
+-- does when a module is installed: `alter table ... add column` appends custom fields after the standard ones.
+-- Foreign keys and indexes come after the bulk load (odoo_standard_constraints.sql), as pg_restore does.
 
 create table res_currency (
     id serial primary key,
@@ -154,26 +155,8 @@ create table res_partner (
     customer_rank integer,
     supplier_rank integer,
     team_id integer,
-    c_duns varchar,
-    c_customer_segment varchar,
-    c_aws_customer boolean,
     create_uid integer, create_date timestamp without time zone,
     write_uid integer, write_date timestamp without time zone
-);
-
-create table c_vertical (
-    id serial primary key,
-    name jsonb not null,
-    code varchar,
-    active boolean,
-    create_uid integer, create_date timestamp without time zone,
-    write_uid integer, write_date timestamp without time zone
-);
-
-create table c_vertical_res_partner_rel (
-    res_partner_id integer not null,
-    c_vertical_id integer not null,
-    primary key (res_partner_id, c_vertical_id)
 );
 
 create table crm_team (
@@ -260,30 +243,6 @@ create table utm_campaign (
     write_uid integer, write_date timestamp without time zone
 );
 
-create table c_aws_accounts (
-    id serial primary key,
-    name varchar not null,
-    c_aws_account_name varchar,
-    c_aws_account_alias varchar,
-    c_aws_company_id integer,
-    c_aws_primary_contact_id integer,
-    is_payer boolean,
-    payer_id integer,
-    account_status varchar,
-    root_email varchar,
-    c_aws_support_plan varchar,
-    c_spp_enrolled boolean,
-    c_billing_enabled boolean,
-    c_joined_date date,
-    c_closed_date date,
-    c_default_region varchar,
-    company_id integer,
-    active boolean,
-    notes text,
-    create_uid integer, create_date timestamp without time zone,
-    write_uid integer, write_date timestamp without time zone
-);
-
 create table crm_lead (
     id serial primary key,
     name varchar not null,
@@ -343,26 +302,6 @@ create table crm_lead (
     automated_probability double precision,
     message_bounce integer,
     message_main_attachment_id integer,
-    -- the partner's custom fields
-    aws_ace_id integer,
-    origination varchar,
-    c_aws_ace_opportunity_id varchar,
-    "c_aws_ace_useCase" varchar,
-    "c_aws_ace_aWSSalesRepName" varchar,
-    "c_aws_ace_aWSSalesRepEmail" varchar,
-    "c_aws_ace_aWSPartnerSuccessManagerName" varchar,
-    "c_aws_ace_deliveryModel" varchar,
-    "c_aws_ace_expectedMonthlyAwsRevenue" numeric,
-    "c_aws_ace_targetCloseDate" date,
-    c_aws_ace_stage varchar,
-    c_aws_ace_status varchar,
-    c_aws_ace_sync boolean,
-    c_aws_ace_last_sync timestamp without time zone,
-    c_aws_funding_request_id integer,
-    c_vertical_id integer,
-    c_contract_term_months integer,
-    c_pod_eligible boolean,
-    x_studio_customer_segment varchar,
     create_uid integer, create_date timestamp without time zone,
     write_uid integer, write_date timestamp without time zone
 );
@@ -399,7 +338,6 @@ create table product_template (
     expense_policy varchar,
     sale_line_warn varchar,
     priority varchar,
-    c_aws_product_code varchar,
     create_uid integer, create_date timestamp without time zone,
     write_uid integer, write_date timestamp without time zone
 );
@@ -586,119 +524,6 @@ create table project_project (
     last_update_status varchar not null,
     label_tasks jsonb,
     allocated_hours double precision,
-    create_uid integer, create_date timestamp without time zone,
-    write_uid integer, write_date timestamp without time zone
-);
-
-create table c_aws_funding_request (
-    id serial primary key,
-    name varchar not null,
-    lead_id integer,
-    partner_id integer,
-    aws_account_id integer,
-    program varchar,
-    funding_type varchar,
-    state varchar,
-    amount_requested numeric,
-    amount_approved numeric,
-    currency_id integer,
-    ace_funding_request_id varchar,
-    submitted_date date,
-    approved_date date,
-    start_date date,
-    end_date date,
-    description text,
-    user_id integer,
-    company_id integer,
-    create_uid integer, create_date timestamp without time zone,
-    write_uid integer, write_date timestamp without time zone
-);
-
--- AWS cost and usage per account, product and month, as imported from the partner's payer accounts (USD).
-create table c_billing_internal_cur (
-    id serial primary key,
-    name varchar,
-    period date not null,
-    billing_period_start date,
-    billing_period_end date,
-    account_id integer not null,
-    payer_account_id integer,
-    product_id integer,
-    product_code varchar,
-    product_name varchar,
-    usage_type varchar,
-    line_item_type varchar,
-    usage_quantity numeric,
-    unblended_cost numeric,
-    blended_cost numeric,
-    net_unblended_cost numeric,
-    currency_id integer,
-    aws_invoice_id varchar,
-    company_id integer,
-    create_uid integer, create_date timestamp without time zone,
-    write_uid integer, write_date timestamp without time zone
-);
-
--- What the partner bills each customer per month (header) ...
-create table c_billing_bill (
-    id serial primary key,
-    name varchar not null,
-    partner_id integer not null,
-    company_id integer,
-    period date not null,
-    bill_date date,
-    due_date date,
-    currency_id integer,
-    exchange_rate numeric,
-    amount_untaxed numeric,
-    amount_tax numeric,
-    amount_total numeric,
-    cost_total_usd numeric,
-    state varchar,
-    move_id integer,
-    notes text,
-    create_uid integer, create_date timestamp without time zone,
-    write_uid integer, write_date timestamp without time zone
-);
-
--- ... and per account and product (lines, amounts in the bill's currency).
-create table c_billing_bill_line (
-    id serial primary key,
-    bill_id integer not null,
-    account_id integer,
-    product_id integer,
-    product_code varchar,
-    product_name varchar,
-    period date,
-    description varchar,
-    quantity numeric,
-    cost_amount numeric,
-    margin_percent numeric,
-    price_unit numeric,
-    amount numeric,
-    currency_id integer,
-    company_id integer,
-    create_uid integer, create_date timestamp without time zone,
-    write_uid integer, write_date timestamp without time zone
-);
-
--- Solution Provider Program discounts AWS grants the partner per account and month.
-create table c_billing_spp_bill (
-    id serial primary key,
-    name varchar,
-    account_id integer not null,
-    payer_account_id integer,
-    partner_id integer,
-    period date not null,
-    program varchar,
-    discount_type varchar,
-    eligible_amount numeric,
-    discount_percent numeric,
-    discount_amount numeric,
-    currency_id integer,
-    state varchar,
-    aws_reference varchar,
-    company_id integer,
     create_uid integer, create_date timestamp without time zone,
     write_uid integer, write_date timestamp without time zone
 );

@@ -1,5 +1,6 @@
--- APN database as an ACE sync service fills it: ACE opportunities and their related records from AWS Partner
--- Central. Field names are the ACE legacy JSON names in snake_case (shared/reference/ace/Opportunity-Fields.csv).
+-- APN database as an ACE sync service fills it (schema profile `classic`): ACE opportunities and their related
+-- records from AWS Partner Central. Field names are the ACE legacy JSON names in snake_case
+-- (shared/reference/ace/Opportunity-Fields.csv); the amount is project_budget, monthly, in currency_code.
 -- Ids are varchar (ACE 'O1234567', Salesforce-style 18-character ids elsewhere). The sync service declares no
 -- primary keys and no foreign keys; every table carries aws_last_modified_date, the incremental cursor.
 
