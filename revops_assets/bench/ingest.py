@@ -23,7 +23,8 @@ import psycopg2
 from psycopg2 import sql
 
 from revops_assets import settings
-from revops_assets.raw.sync import stream_copy, sync_table
+from revops_assets.raw.sync import sync_table
+from revops_assets.raw.transport import stream_copy
 from revops_assets.resources.postgres import PostgresResource
 from revops_assets.sources.catalog import source_tables
 from revops_assets.warehouse.ddl import apply_warehouse_ddl

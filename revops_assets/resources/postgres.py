@@ -1,4 +1,4 @@
-"""Postgres connections as Dagster resources: the Odoo and APN sources (read-only) and the warehouse.
+"""Postgres connections as Dagster resources: the catalog's sources (read-only) and the warehouse.
 
 The DSN comes from the environment (`dg.EnvVar`) and never appears in logs, metadata or exceptions: errors name the
 connection ("odoo source") and the host/port/database, with any password masked.
@@ -69,9 +69,10 @@ class PostgresResource(dg.ConfigurableResource):
     connection_name: str = Field(description="name used in errors and metadata, e.g. 'odoo source'")
     read_only: bool = Field(default=False, description="refuse writes (sources are never written)")
 
-    def open(self) -> psycopg2.extensions.connection:
-        """A new connection the caller manages (streaming loads hold several at once)."""
-        return connect(self.dsn, name=self.connection_name, read_only=self.read_only)
+    def open(self, application_name: str = "revops-assets") -> psycopg2.extensions.connection:
+        """A new connection the caller manages (streaming loads hold several at once); `application_name` shows
+        in pg_stat_activity (a sync names its run and table there)."""
+        return connect(self.dsn, name=self.connection_name, read_only=self.read_only, application_name=application_name)
 
     @contextmanager
     def connection(self) -> Iterator[psycopg2.extensions.connection]:
@@ -87,10 +88,21 @@ class PostgresResource(dg.ConfigurableResource):
         return f"{self.connection_name} ({describe_dsn(self.dsn)})"
 
 
-def source_and_warehouse_resources() -> dict[str, PostgresResource]:
-    """The three connections, bound to environment variables; `revops env` prints them."""
+def source_resources(catalog=None) -> dict[str, PostgresResource]:
+    """One read-only resource per source system of the catalog, its DSN bound to the variable the catalog names
+    (default <SOURCE>_DSN): a new source system needs no code."""
+    from revops_assets.sources.catalog import current_catalog
+
+    catalog = catalog or current_catalog()
     return {
-        "odoo_db": PostgresResource(dsn=dg.EnvVar("ODOO_DSN"), connection_name="odoo source", read_only=True),
-        "apn_db": PostgresResource(dsn=dg.EnvVar("APN_DSN"), connection_name="apn source", read_only=True),
+        key: PostgresResource(dsn=dg.EnvVar(dsn_env), connection_name=name, read_only=True)
+        for key, (dsn_env, name) in catalog.source_connections().items()
+    }
+
+
+def source_and_warehouse_resources(catalog=None) -> dict[str, PostgresResource]:
+    """The catalog's sources and the warehouse, bound to environment variables; `revops env` prints them."""
+    return {
+        **source_resources(catalog),
         "warehouse_db": PostgresResource(dsn=dg.EnvVar("WAREHOUSE_DSN"), connection_name="warehouse"),
     }
