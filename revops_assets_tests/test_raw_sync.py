@@ -413,6 +413,7 @@ def test_a_sync_that_finds_nothing_keeps_the_watermark(dbs):
     forced = sync_table(LEADS, source, warehouse, run_id="forced", mode="incremental")
     assert forced.mode == "incremental" and forced.watermark_after == watermark
     execute(src_dsn, "update crm_lead set name = 'after quiet', write_date = timestamp '2026-05-01' where id = 3")
+    assert not execute(wh_dsn, "select 1 from ops.watermarks where watermark is null")
     found = sync_table(LEADS, source, warehouse, run_id="change")
     assert found.mode == "incremental" and found.rows_updated == 1
     assert found.watermark_after == datetime(2026, 5, 1, tzinfo=timezone.utc)
@@ -474,3 +475,16 @@ def test_the_source_transaction_cannot_be_made_read_write(dbs):
             cur.execute("delete from crm_lead")
     finally:
         conn.close()
+
+
+def test_an_incremental_asked_of_a_table_without_a_watermark_loads_in_full(dbs):
+    """An empty table leaves no watermark: an incremental asked for then (run config mode: incremental) is a full
+    load, not a crash."""
+    src_dsn, wh_dsn, source, warehouse = dbs
+    execute(src_dsn, "delete from crm_lead")
+    empty = sync_table(LEADS, source, warehouse, run_id="empty")
+    assert empty.mode == "full" and empty.watermark_after is None
+    execute(src_dsn, "insert into crm_lead (name, write_date) values ('first', timestamp '2026-07-01')")
+    asked = sync_table(LEADS, source, warehouse, run_id="asked", mode="incremental")
+    assert asked.mode == "full" and asked.mode_reason == "no watermark yet" and asked.raw_live_rows == 1
+    assert asked.watermark_after == datetime(2026, 7, 1, tzinfo=timezone.utc)

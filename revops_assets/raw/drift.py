@@ -100,10 +100,12 @@ def stale_notes(cur, schema: str, table: str, columns: list[str]) -> dict[str, s
 
 
 def mark_stale_columns(
-    cur, table: sql.Identifier, columns: list[str], renamed: dict[str, str], before: dict[str, str]
+    cur, table: sql.Identifier, columns: list[str], renamed: dict[str, str], before: dict[str, str], *,
+    new_table: bool,
 ) -> dict[str, str]:
     """Comment every raw column no longer in the source as stale (keeping the date it was first marked, from
-    `before`), saying where a renamed one went; returns {column: note}."""
+    `before`), saying where a renamed one went; returns {column: note}. Only changed notes are written, all of
+    them on a `new_table` (a full load's, which has no comments yet)."""
     went_to = {old: new for new, old in renamed.items()}
     today = date.today().isoformat()
     notes = {}
@@ -113,6 +115,7 @@ def mark_stale_columns(
             note = f"{STALE_PREFIX}{today}: renamed to {went_to[name]} in the source; values as last synced"
         elif note is None:
             note = f"{STALE_PREFIX}{today}: no longer in the source; values as last synced"
-        cur.execute(sql.SQL("comment on column {}.{} is {}").format(table, sql.Identifier(name), sql.Literal(note)))
+        if new_table or note != before.get(name):
+            cur.execute(sql.SQL("comment on column {}.{} is {}").format(table, sql.Identifier(name), sql.Literal(note)))
         notes[name] = note
     return notes

@@ -63,9 +63,9 @@ def transient_reason(err: BaseException, lost_connection: bool = False) -> str |
     code = getattr(err, "pgcode", None)
     if code in TRANSIENT_SQLSTATES:
         return TRANSIENT_SQLSTATES[code]
-    if code and code.startswith("08"):
-        return "connection failure"
-    if code is None and (lost_connection or isinstance(err, (psycopg2.OperationalError, psycopg2.InterfaceError))):
+    if (code and code.startswith("08")) or lost_connection:
+        return "connection lost"  # whatever the statement said, the connection under it is gone
+    if code is None and isinstance(err, (psycopg2.OperationalError, psycopg2.InterfaceError)):
         # libpq's own errors carry no SQLSTATE: "server closed the connection unexpectedly", "error with status
         # PGRES_COPY_OUT and no message from the libpq", "connection already closed"
         return "connection lost"

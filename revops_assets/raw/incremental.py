@@ -42,29 +42,27 @@ def incremental_load(ctx: SyncContext) -> None:
     if cursor_col.base in ("timestamp without time zone", "date"):
         since = since.astimezone(timezone.utc).replace(tzinfo=None)
     # deletes: the source's key fingerprint is computed on a second connection sharing this transaction's
-    # snapshot; raw's side is kept in ops.watermarks (no scan). The fingerprint's scan runs while the warehouse
-    # upserts, not during the delta's scan: on a small machine two source scans would only slow each other.
+    # snapshot, at the same time as the delta's scan (each has a core; with synchronized scans they read the
+    # table's pages together); raw's side is kept in ops.watermarks (no scan).
     ctx.scur.execute("select pg_export_snapshot()")
     snapshot = ctx.scur.fetchone()[0]
     # a source that does not enforce the key (APN) may repeat it or leave it null: count its distinct keys
     distinct = not enforces_key(ctx, ctx.scur, ctx.entry.schema_name, ctx.entry.table)
-    delta_copied, failed = threading.Event(), threading.Event()
+    fingerprint = SourceFingerprint(ctx, snapshot, distinct)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(source_fingerprint, ctx, snapshot, distinct, delta_copied, failed)
+        pending = pool.submit(fingerprint.run)
         try:
             ctx.phase = "streaming the delta"
             prefetch = copy_delta(ctx, names, since, quarantine=distinct)
+            try:
+                ctx.phase = "upserting the delta into raw"
+                inserted_fp = upsert_delta(ctx, names)
+            finally:
+                if prefetch:
+                    prefetch.join()
         except BaseException:
-            failed.set()  # the fingerprint need not scan for a load that is rolled back
+            fingerprint.cancel()  # no scan for a load that is rolled back
             raise
-        finally:
-            delta_copied.set()
-        try:
-            ctx.phase = "upserting the delta into raw"
-            inserted_fp = upsert_delta(ctx, names)
-        finally:
-            if prefetch:
-                prefetch.join()
         ctx.phase = "fingerprinting the source's keys"
         source_fp = pending.result()
     if source_fp is None:  # no second connection in this snapshot: the same count, on this one
@@ -142,34 +140,51 @@ def upsert_delta(ctx: SyncContext, names: list[str]) -> tuple[int, int]:
     return ctx.result.rows_inserted, int(inserted_hash)
 
 
-def source_fingerprint(
-    ctx: SyncContext, snapshot: str, distinct: bool, start: threading.Event, cancel: threading.Event
-) -> tuple[int, int] | None:
-    """The source's key fingerprint on its own connection, in the snapshot the delta is read in; the connection is
-    made at once, the scan waits for `start` (one core: it runs beside the upsert). None when that connection
-    cannot share the snapshot (e.g. a transaction-pooling proxy between us and the source sends it to another
-    server process): the caller then counts on its own connection."""
-    try:
-        conn = snapshot_connection(ctx, snapshot)
-    except Exception as err:
-        ctx.log.warning(
-            "%s: the key fingerprint cannot run beside the delta (%s); counting after it instead",
-            ctx.entry.asset_key_str, one_line(err),
-        )
-        return None
-    try:
-        with conn.cursor() as cur:
-            cur.execute("set local max_parallel_workers_per_gather = 0")
-            start.wait()
-            if cancel.is_set():
-                return None
-            return key_fingerprint(ctx, cur, ctx.source_table, live_only=False, distinct=distinct)
-    finally:
+class SourceFingerprint:
+    """The source's key fingerprint on its own connection, in the snapshot the delta is read in. `run` returns None
+    when that connection cannot share the snapshot (e.g. a transaction-pooling proxy between us and the source sends
+    it to another server process): the caller then counts on its own connection. `cancel` stops the scan."""
+
+    def __init__(self, ctx: SyncContext, snapshot: str, distinct: bool) -> None:
+        self.ctx, self.snapshot, self.distinct = ctx, snapshot, distinct
+        self._conn = None
+        self._cancelled = threading.Event()
+
+    def run(self) -> tuple[int, int] | None:
+        ctx = self.ctx
         try:
-            conn.rollback()
+            self._conn = snapshot_connection(ctx, self.snapshot)
+        except Exception as err:
+            ctx.log.warning(
+                "%s: the key fingerprint cannot run beside the delta (%s); counting after it instead",
+                ctx.entry.asset_key_str, one_line(err),
+            )
+            return None
+        try:
+            if self._cancelled.is_set():
+                return None
+            with self._conn.cursor() as cur:
+                cur.execute("set local max_parallel_workers_per_gather = 0")
+                return key_fingerprint(ctx, cur, ctx.source_table, live_only=False, distinct=self.distinct)
         except Exception:
-            pass
-        conn.close()
+            if self._cancelled.is_set():
+                return None
+            raise
+        finally:
+            try:
+                self._conn.rollback()
+            except Exception:
+                pass
+            self._conn.close()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+        conn = self._conn
+        if conn is not None and not conn.closed:
+            try:
+                conn.cancel()
+            except Exception:
+                pass
 
 
 def snapshot_connection(ctx: SyncContext, snapshot: str):

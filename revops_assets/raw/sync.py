@@ -117,7 +117,7 @@ def _run(ctx: SyncContext, lock_wait_s: float) -> SyncResult:
                 stats = cursor_stats(ctx, wcur, sql.Identifier("_delta"))
             _report_future_cursors(ctx, stats)
             result.stale_columns = drift.mark_stale_columns(
-                wcur, ctx.table, ctx.plan.dropped_in_source, renamed.renamed, ctx.stale_before
+                wcur, ctx.table, ctx.plan.dropped_in_source, renamed.renamed, ctx.stale_before, new_table=mode == "full"
             )
             result.new_stale_columns = [c for c in result.stale_columns if c not in ctx.stale_before]
             save_state(
@@ -278,7 +278,7 @@ def _choose_mode(ctx: SyncContext, found: drift.Drift) -> str:
         reason = f"cursor column changed from {state.cursor_column} to {ctx.cursor}"
     elif state.watermark is not None and state.watermark > ctx.read_time:
         reason = f"stored watermark {state.watermark} is past the source's clock {ctx.read_time}"
-    elif state.watermark is None and ctx.requested_mode == "auto":
+    elif state.watermark is None:  # nothing to count from (an empty table so far): a delta needs a watermark
         reason = "no watermark yet"
     if reason is None:
         return "incremental"

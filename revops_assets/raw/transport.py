@@ -2,7 +2,7 @@
 
 Rows never become Python objects: bytes pass through an OS pipe (a thread per side), so memory stays constant
 whatever the table's size. If either side fails the error is raised in the caller's thread (the source's when the
-destination only saw a short stream), so the caller's transaction rolls back instead of committing a truncated
+destination only saw a cut stream), so the caller's transaction rolls back instead of committing a truncated
 table.
 """
 
@@ -12,6 +12,7 @@ import io
 import os
 import threading
 
+import psycopg2
 from psycopg2 import sql
 
 COPY_CHUNK = 1 << 20
@@ -64,9 +65,12 @@ def stream_copy(
     counting = CountingReader(reader, watch)
     try:
         dst_cur.copy_expert(copy_in, counting, size=chunk)
-    except BaseException:
+    except BaseException as consumed:
         reader.close()  # unblock the producer (EPIPE) before waiting for it
         thread.join()
+        if produced and isinstance(produced[0], psycopg2.Error):
+            # the source failed first and the warehouse only saw a cut stream: the source's error is the cause
+            raise produced[0] from consumed
         raise
     reader.close()
     thread.join()
