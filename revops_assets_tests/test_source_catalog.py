@@ -52,7 +52,7 @@ def test_overrides_merge_table_by_table_with_defaults_from_the_source_name(tmp_p
     invoice = tables["raw/billing_invoice"]
     assert (invoice.resource, invoice.dsn_env, invoice.pool, invoice.connection_name, invoice.schema_name) == \
         ("billing_db", "BILLING_DSN", "billing_source", "billing source", "billing")
-    assert catalog.source_connections()["billing_db"] == ("BILLING_DSN", "billing source")
+    assert catalog.source_connections()["billing_db"] == ("BILLING_DSN", "billing source", "pg_read_all_data")
     assert "raw_billing" in catalog.groups()
     assert {t.asset_key_str for t in source_tables()} == set(tables)  # what the code location loads
 

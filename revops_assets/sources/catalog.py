@@ -65,6 +65,9 @@ class SourceEntry(BaseModel):
     connection_name: str | None = Field(default=None, description="name in errors, default '<source> source'")
     schema_name: str = Field(alias="schema", pattern=_NAME)
     pool: str | None = Field(default=None, pattern=_NAME, description="Dagster pool, default <source>_source")
+    session_role: str | None = Field(
+        default="pg_read_all_data", description="role to act as on the source (reads only); null: the login role"
+    )
     owner: str = "team:revops"
     overlap_minutes: float = Field(default=10, ge=0)
     cursor_candidates: list[str] | None = None
@@ -88,6 +91,7 @@ class SourceTable(BaseModel):
     overlap_minutes: float
     dsn_env: str = ""
     connection_name: str = ""
+    session_role: str | None = None
     cursor_candidates: tuple[str, ...] = DEFAULT_CURSOR_CANDIDATES
 
     @property
@@ -175,6 +179,7 @@ class Catalog(BaseModel):
             overlap_minutes=entry.overlap_minutes,
             dsn_env=entry.dsn_env or f"{source.upper()}_DSN",
             connection_name=entry.connection_name or f"{source} source",
+            session_role=entry.session_role,
             cursor_candidates=tuple(entry.cursor_candidates or self.cursor_candidates),
         )
 
@@ -183,11 +188,11 @@ class Catalog(BaseModel):
             self.problems.append(message)
             log.error(message)
 
-    def source_connections(self) -> dict[str, tuple[str, str]]:
-        """`{resource key: (DSN variable, connection name)}` of every source system that has tables."""
-        out: dict[str, tuple[str, str]] = {}
+    def source_connections(self) -> dict[str, tuple[str, str, str | None]]:
+        """`{resource key: (DSN variable, connection name, session role)}` of every source system with tables."""
+        out: dict[str, tuple[str, str, str | None]] = {}
         for table in self.tables():
-            out.setdefault(table.resource, (table.dsn_env, table.connection_name))
+            out.setdefault(table.resource, (table.dsn_env, table.connection_name, table.session_role))
         return out
 
     def groups(self) -> list[str]:
@@ -265,4 +270,4 @@ def source_tables() -> tuple[SourceTable, ...]:
 
 def source_dsn_variables() -> list[str]:
     """The DSN environment variables the configured catalog's source systems read (ODOO_DSN, APN_DSN, ...)."""
-    return sorted({dsn_env for dsn_env, _ in current_catalog().source_connections().values()})
+    return sorted({dsn_env for dsn_env, _, _ in current_catalog().source_connections().values()})

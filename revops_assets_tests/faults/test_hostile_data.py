@@ -152,6 +152,18 @@ def test_writes_through_the_source_connection_fail_even_after_asking_for_read_wr
         conn.close()
     result = sync_table(entry(), source, warehouse, run_id="reader")
     assert result.source_role_can_write is False and result.raw_live_rows == 2000
+    # logged in as a superuser, the source still acts as pg_read_all_data (the catalog's default session_role)
+    superuser = PostgresResource(dsn=admin, connection_name="faults source", read_only=True,
+                                 session_role="pg_read_all_data")
+    conn = superuser.open()
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur, pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            cur.execute("begin; set transaction read write; delete from lead; commit")
+    finally:
+        conn.close()
+    assert sync_table(entry(), superuser, warehouse, run_id="superuser").source_role_can_write is False
+    assert query(admin, "select count(*) from lead") == [(2000,)]
     settle("writes through the source connection", admin, wh_dsn, [LEAD])
 
 
