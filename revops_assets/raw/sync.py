@@ -98,17 +98,17 @@ def _run(ctx: SyncContext, lock_wait_s: float) -> SyncResult:
             result.lock_waited_s = acquire_table_lock(ctx, lock_wait_s)
             result.stale_runs_closed = audit.close_stale(wcur)
             ctx.phase = "reading the source's catalog"
-            renamed = _discover(ctx)
+            found = _discover(ctx)  # drift against the catalog recorded last time
             if result.skipped:
                 ctx.src.rollback()
                 result.duration_s = time.monotonic() - started
                 return result
-            mode = _choose_mode(ctx, renamed)
+            mode = _choose_mode(ctx, found)
             result.mode = mode
             audit.start(mode, wcur)
             ctx.wh.autocommit = False  # from here on, one transaction: rows, quarantine, watermark, audit
             if mode == "full":
-                full_load(ctx, renamed.renamed)
+                full_load(ctx, found.renamed)
             else:
                 incremental_load(ctx)
             ctx.phase = "verifying raw and saving the watermark"
@@ -117,13 +117,13 @@ def _run(ctx: SyncContext, lock_wait_s: float) -> SyncResult:
                 stats = cursor_stats(ctx, wcur, sql.Identifier("_delta"))
             _report_future_cursors(ctx, stats)
             result.stale_columns = drift.mark_stale_columns(
-                wcur, ctx.table, ctx.plan.dropped_in_source, renamed.renamed, ctx.stale_before, new_table=mode == "full"
+                wcur, ctx.table, ctx.plan.dropped_in_source, found.renamed, ctx.stale_before, new_table=mode == "full"
             )
             result.new_stale_columns = [c for c in result.stale_columns if c not in ctx.stale_before]
             save_state(
                 ctx,
                 next_watermark(ctx, stats.newest if stats else None, mode),
-                drift.snapshot(ctx.source_relid, ctx.source_columns, renamed),
+                drift.snapshot(ctx.source_relid, ctx.source_columns, found),
             )
             result.duration_s = time.monotonic() - started
             audit.succeeded()

@@ -29,17 +29,21 @@ def retry_messages(result) -> list[str]:
             if e.event_type_value == "STEP_UP_FOR_RETRY"]
 
 
+def crash_and_restart(server, down_s: float):
+    def strike():
+        server.crash()
+        time.sleep(down_s)
+        server.start()
+
+    return strike
+
+
 def test_warehouse_crash_mid_copy_is_retried_and_loses_nothing(warehouse_server, source_db, warehouse_db):
     admin, source = source_db
     wh_dsn, warehouse = warehouse_db
     lead_table(admin, "big_lead", BIG_ROWS)
-
-    def crash_and_restart():
-        warehouse_server.crash()
-        time.sleep(1)
-        warehouse_server.start()
-
-    with Striker(warehouse_server.dsn("postgres"), crash_and_restart, command="COPY FROM") as striker:
+    strike = crash_and_restart(warehouse_server, 1)
+    with Striker(warehouse_server.dsn("postgres"), strike, command="COPY FROM") as striker:
         result = materialize([entry("big_lead")], {"faults_db": source, "warehouse_db": warehouse}, retry_base_s=1)
     assert striker.error is None and striker.struck.is_set(), "the warehouse was not stopped during the COPY"
     assert result.success
@@ -57,13 +61,8 @@ def test_source_crash_mid_copy_is_retried_and_every_attempt_audited(source_serve
     admin, source = source_db
     wh_dsn, warehouse = warehouse_db
     lead_table(admin, "big_lead", BIG_ROWS)
-
-    def crash_and_restart():
-        source_server.crash()
-        time.sleep(2)  # still down at the first retry: that attempt cannot even connect
-        source_server.start()
-
-    with Striker(source_server.dsn("postgres"), crash_and_restart, command="COPY TO") as striker:
+    strike = crash_and_restart(source_server, 2)  # still down at the first retry: that attempt cannot even connect
+    with Striker(source_server.dsn("postgres"), strike, command="COPY TO") as striker:
         result = materialize([entry("big_lead")], {"faults_db": source, "warehouse_db": warehouse}, retry_base_s=1)
     assert striker.error is None and striker.struck.is_set(), "the source was not stopped during the COPY"
     assert result.success
