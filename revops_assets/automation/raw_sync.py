@@ -23,6 +23,7 @@ import dagster as dg
 import psycopg2
 from psycopg2 import sql
 
+from revops_assets.raw.assets import raw_selection
 from revops_assets.resources.postgres import DatabaseConnectionError, PostgresResource
 from revops_assets.sources.catalog import SourceTable, source_tables
 
@@ -35,11 +36,6 @@ select c.table_name::text, c.column_name::text, c.data_type::text
 from information_schema.columns c
 where c.table_schema = %s and c.table_name = any(%s)
 """
-
-
-def raw_selection(tables: Sequence[SourceTable]) -> dg.AssetSelection:
-    """Every raw asset of the catalog: its raw_<source> groups."""
-    return dg.AssetSelection.groups(*sorted({f"raw_{t.source}" for t in tables}))
 
 
 def build_raw_sync_job(tables: Sequence[SourceTable]):

@@ -191,3 +191,12 @@ def check_results(result: SyncResult) -> list[dg.AssetCheckResult]:
 
 def raw_assets(entries: tuple[SourceTable, ...] | None = None) -> list[dg.AssetsDefinition]:
     return [raw_table_asset(entry) for entry in (entries or source_tables())]
+
+
+def raw_selection(tables) -> dg.AssetSelection:
+    """Every raw asset of these catalog tables: their raw_<source> groups."""
+    return dg.AssetSelection.groups(*sorted({raw_group(t) for t in tables}))
+
+
+# The catalog's raw assets as configured when the code location loads (for selections made elsewhere).
+RAW_SELECTION = raw_selection(source_tables())
