@@ -73,7 +73,7 @@ def connect(
     return conn
 
 
-_roles_refused: set[str] = set()
+_roles_refused: set[tuple[str, str]] = set()
 
 
 def _set_role(conn, role: str, where: str) -> None:

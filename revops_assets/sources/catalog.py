@@ -33,8 +33,8 @@ _NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 # CRMs, tried in this order when a table's catalog cursor is absent from the source. Compared ignoring case and
 # underscores, so LastModifiedDate matches last_modified_date.
 DEFAULT_CURSOR_CANDIDATES = (
-    "write_date", "last_modified_date", "aws_last_modified_date", "lastmodifieddate", "last_modified_at",
-    "systemmodstamp", "updated_at", "modified_at", "date_modified", "modified_date", "update_date",
+    "write_date", "last_modified_date", "aws_last_modified_date", "last_modified_at", "systemmodstamp",
+    "updated_at", "modified_at", "date_modified", "modified_date", "update_date",
 )
 
 log = logging.getLogger(__name__)
