@@ -35,6 +35,12 @@ demo: install
 test: install
 	$(BIN)/pytest -q
 
+# The fault suite alone (`make test` runs it too): real faults on real Postgres (servers stopped mid-COPY, backends
+# terminated, a worker SIGKILLed, concurrent syncs, drift, hostile data and names, a password grep), ending with
+# "N scenarios, 0 rows lost, 0 duplicated, 0 half-written tables, 0 secrets seen"; non-zero exit otherwise.
+faults: install
+	$(BIN)/pytest -q revops_assets_tests/faults
+
 up: install
 	$(BIN)/revops up
 
@@ -54,6 +60,20 @@ bench-embed: install
 bench-match: install
 	$(BIN)/revops bench match
 
+# .revops holds the embedded servers' data, and in it people's review decisions: `make clean` exports them first
+# (decisions-<time>.csv here; `revops review import` restores them) and deletes nothing if it cannot.
+# FORCE=1 deletes without exporting.
+CLEAN_ENV = env -u WAREHOUSE_DSN -u ODOO_DSN -u APN_DSN REVOPS_HOME=$(CURDIR)/.revops
+DECISIONS_BACKUP ?= decisions-$(shell date +%Y%m%d-%H%M%S).csv
 clean:
-	-$(BIN)/revops down
+	@if [ -d .revops ] && [ "$(FORCE)" != 1 ]; then \
+		if [ ! -x $(BIN)/revops ]; then \
+			echo "make clean: refusing: .venv is missing, so the review decisions in .revops cannot be exported" \
+				"(make install first, or FORCE=1 to delete them)"; exit 1; fi; \
+		$(CLEAN_ENV) $(BIN)/revops up > /dev/null \
+			&& $(CLEAN_ENV) $(BIN)/revops review export decisions $(DECISIONS_BACKUP) \
+			|| { echo "make clean: refusing: could not export the review decisions from .revops; nothing was" \
+				"deleted (FORCE=1 deletes without exporting)"; exit 1; }; \
+	fi
+	-@[ -d .revops ] && [ -x $(BIN)/revops ] && $(CLEAN_ENV) $(BIN)/revops down
 	rm -rf .revops

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 import dagster as dg
 import psycopg2
 import pytest
 
 from revops_assets.automation import raw_sync as raw_sync_automation
-from revops_assets.raw import sync as sync_module
+from revops_assets.raw import incremental as incremental_module
+from revops_assets.raw import transport
 from revops_assets.raw.assets import raw_assets
 from revops_assets.raw.sync import SourceTableMissing, sync_table
 from revops_assets.resources.postgres import PostgresResource
@@ -236,7 +238,7 @@ def test_failure_mid_stream_leaves_raw_and_watermark_intact(dbs, monkeypatch):
     watermark = execute(wh_dsn, "select watermark from ops.watermarks")
     execute(src_dsn, "update crm_lead set name = 'changed', write_date = timestamp '2026-06-01'")
 
-    original_read = sync_module._CountingReader.read
+    original_read = transport.CountingReader.read
 
     def failing_read(self, size=-1):
         chunk = original_read(self, size)
@@ -244,7 +246,7 @@ def test_failure_mid_stream_leaves_raw_and_watermark_intact(dbs, monkeypatch):
             raise OSError("injected: network cable pulled")
         return chunk
 
-    monkeypatch.setattr(sync_module._CountingReader, "read", failing_read)
+    monkeypatch.setattr(transport.CountingReader, "read", failing_read)
     for mode in ("full", "incremental"):
         with pytest.raises(Exception, match="injected"):
             sync_table(LEADS, source, warehouse, run_id=f"bad-{mode}", mode=mode)
@@ -277,22 +279,21 @@ def test_duplicate_keys_are_quarantined_with_reason(dbs):
     assert execute(wh_dsn, "select name from raw.apn_opportunity where id = 'O1003'") == [("dup B",)]
 
 
-def test_missing_source_table_fails_clearly_and_others_load(dbs):
+def test_missing_source_table_is_skipped_and_the_run_stays_green(dbs):
     src_dsn, wh_dsn, source, warehouse = dbs
     ghost = LEADS.model_copy(update={"table": "crm_ghost"})
-    with pytest.raises(SourceTableMissing, match=r"public\.crm_ghost .* does not exist in the odoo source"):
-        sync_table(ghost, source, warehouse, run_id="x")
+    skipped = sync_table(ghost, source, warehouse, run_id="x")
+    assert "public.crm_ghost" in skipped.skipped and "does not exist in the odoo source" in skipped.skipped
 
-    result = dg.materialize(
-        raw_assets((LEADS, ghost)),
-        resources={"odoo_db": source, "warehouse_db": warehouse},
-        raise_on_error=False,
-    )
-    assert not result.success
-    done = {e.asset_key.path[-1] for e in result.get_asset_materialization_events()}
-    assert done == {"odoo_crm_lead"}
-    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    assert len(failures) == 1 and "crm_ghost" in str(failures[0].event_specific_data.error.message)
+    result = dg.materialize(raw_assets((LEADS, ghost)), resources={"odoo_db": source, "warehouse_db": warehouse})
+    assert result.success  # green: the table is absent, nothing failed
+    ghost_meta = result.asset_materializations_for_node("raw__odoo_crm_ghost")[0].metadata
+    assert ghost_meta["mode"].value == "skipped" and "does not exist" in ghost_meta["skipped"].value
+    checks = {(e.asset_key.path[-1], e.check_name): (e.passed, e.severity) for e in result.get_asset_check_evaluations()}
+    assert checks[("odoo_crm_ghost", "source_table_present")] == (False, dg.AssetCheckSeverity.WARN)
+    assert checks[("odoo_crm_lead", "source_table_present")][0] is True
+    assert execute(wh_dsn, "select to_regclass('raw.odoo_crm_ghost')") == [(None,)]
+    assert_mirrors(src_dsn, wh_dsn)
 
 
 def test_materialized_asset_reports_metadata_and_checks(dbs):
@@ -304,7 +305,8 @@ def test_materialized_asset_reports_metadata_and_checks(dbs):
     assert [c.name for c in metadata["dagster/column_schema"].schema.columns][:3] == ["id", "name", "c_aws_ace_aWSSalesRepName"]
     assert metadata["mode"].value == "full" and metadata["rows_per_s"].value > 0
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-    assert checks == {"row_count_matches_source": True, "primary_key_unique_not_null": True, "no_rows_quarantined": True}
+    assert checks == {"row_count_matches_source": True, "primary_key_unique_not_null": True, "no_rows_quarantined": True,
+                      "source_table_present": True, "cursor_not_in_future": True, "source_columns_unchanged": True}
 
     # incremental through run config
     execute(src_dsn, "update crm_lead set name = 'z', write_date = timestamp '2027-01-01' where id = 3")
@@ -317,15 +319,16 @@ def test_materialized_asset_reports_metadata_and_checks(dbs):
     assert meta["mode"].value == "incremental" and meta["rows_updated"].value == 1
 
 
-def test_sensor_requests_only_changed_tables(dbs, monkeypatch):
+def test_sensor_requests_only_changed_tables(dbs):
     src_dsn, wh_dsn, source, warehouse = dbs
     apn = PostgresResource(dsn=src_dsn, connection_name="apn source", read_only=True)
     ghost = OPPS.model_copy(update={"table": "not_there"})
-    monkeypatch.setattr(raw_sync_automation, "source_tables", lambda: (LEADS, OPPS, ghost))
+    tables = (LEADS, OPPS, ghost)
+    sensor = raw_sync_automation.build_change_sensor(tables, raw_sync_automation.build_raw_sync_job(tables))
 
     def tick(cursor):
         context = dg.build_sensor_context(cursor=cursor, resources={"odoo_db": source, "apn_db": apn})
-        return raw_sync_automation.raw_source_change_sensor(context), context.cursor
+        return sensor(context), context.cursor
 
     first, cursor = tick(None)
     assert {tuple(k.path) for k in first.asset_selection} == {("raw", "odoo_crm_lead"), ("raw", "apn_opportunity")}
@@ -342,10 +345,27 @@ def test_sensor_requests_only_changed_tables(dbs, monkeypatch):
     assert [tuple(k.path) for k in deleted.asset_selection] == [("raw", "odoo_crm_lead")]
     assert len({first.run_key, changed.run_key, deleted.run_key}) == 3
 
+    # one source unreachable: its tables neither trigger nor are forgotten, the other source is still watched
+    down = PostgresResource(dsn=src_dsn.replace("dbname=", "dbname=gone_"), connection_name="apn source", read_only=True)
+    execute(src_dsn, "update crm_lead set name = 'y', write_date = now() where id = 2")
+    context = dg.build_sensor_context(cursor=cursor3, resources={"odoo_db": source, "apn_db": down})
+    partial = sensor(context)
+    assert [tuple(k.path) for k in partial.asset_selection] == [("raw", "odoo_crm_lead")]
+    assert json.loads(context.cursor)["raw/apn_opportunity"] == json.loads(cursor3)["raw/apn_opportunity"]
+
+
+def test_sensor_watches_a_table_whose_cursor_column_is_absent_by_the_detected_one(dbs):
+    src_dsn, wh_dsn, source, warehouse = dbs
+    execute(src_dsn, "alter table opportunity rename column aws_last_modified_date to last_modified_date")
+    apn = PostgresResource(dsn=src_dsn, connection_name="apn source", read_only=True)
+    fingerprints = raw_sync_automation.source_fingerprints(apn, [OPPS])
+    newest = execute(src_dsn, "select max(last_modified_date)::text from opportunity")[0][0]
+    assert fingerprints == {"raw/apn_opportunity": f"{newest}|200"}
+
 
 def test_prefetch_reads_each_integer_key_once_across_chunk_boundaries():
     """The upsert's page warm-up takes keys off the COPY stream: lines split between chunks must not be lost."""
-    from revops_assets.raw.sync import leading_integer_keys
+    from revops_assets.raw.prefetch import leading_integer_keys
 
     text = b"17\tname a\t2026-01-01\n\\N\tno key\t\n-3\tneg\n42\ttab\\tinside\n1000000\tlast\n"
     for cut in range(len(text) + 1):
@@ -360,10 +380,10 @@ def test_deletes_are_still_found_when_the_snapshot_cannot_be_shared(dbs, monkeyp
     src_dsn, wh_dsn, source, warehouse = dbs
     sync_table(LEADS, source, warehouse, run_id="a")
 
-    def refuse(self, snapshot):
+    def refuse(ctx, snapshot):
         raise psycopg2.OperationalError(f'invalid snapshot identifier: "{snapshot}"')
 
-    monkeypatch.setattr(sync_module.TableSync, "_snapshot_connection", refuse)
+    monkeypatch.setattr(incremental_module, "snapshot_connection", refuse)
     execute(src_dsn, "update crm_lead set name = 'edited', write_date = timestamp '2026-04-01' where id = 2")
     quiet = sync_table(LEADS, source, warehouse, run_id="b")
     assert quiet.deletes_checked_by == "key fingerprint" and quiet.rows_updated == 1
@@ -373,3 +393,98 @@ def test_deletes_are_still_found_when_the_snapshot_cannot_be_shared(dbs, monkeyp
     assert gone.deletes_checked_by == "key reconciliation" and gone.rows_deleted == 2
     assert_mirrors(src_dsn, wh_dsn)
     assert_fingerprint_current(wh_dsn)
+
+
+def watermark_of(wh_dsn, asset_key="raw/odoo_crm_lead"):
+    return execute(wh_dsn, "select watermark from ops.watermarks where asset_key = %s", (asset_key,))[0][0]
+
+
+def test_a_sync_that_finds_nothing_keeps_the_watermark(dbs):
+    """Two syncs in a row with no change: both incremental, the watermark unchanged (never NULL), and an explicit
+    incremental after them runs as one."""
+    src_dsn, wh_dsn, source, warehouse = dbs
+    sync_table(LEADS, source, warehouse, run_id="full")
+    watermark = watermark_of(wh_dsn)
+    assert watermark is not None
+    for run in ("quiet-1", "quiet-2"):
+        quiet = sync_table(LEADS, source, warehouse, run_id=run)
+        assert quiet.mode == "incremental" and quiet.rows_inserted == quiet.rows_updated == 0
+        assert quiet.watermark_after == watermark == watermark_of(wh_dsn)
+    forced = sync_table(LEADS, source, warehouse, run_id="forced", mode="incremental")
+    assert forced.mode == "incremental" and forced.watermark_after == watermark
+    execute(src_dsn, "update crm_lead set name = 'after quiet', write_date = timestamp '2026-05-01' where id = 3")
+    assert not execute(wh_dsn, "select 1 from ops.watermarks where watermark is null")
+    found = sync_table(LEADS, source, warehouse, run_id="change")
+    assert found.mode == "incremental" and found.rows_updated == 1
+    assert found.watermark_after == datetime(2026, 5, 1, tzinfo=timezone.utc)
+    assert_mirrors(src_dsn, wh_dsn)
+
+
+def test_a_missing_cursor_column_is_replaced_by_a_known_one_or_full_loads(dbs):
+    """An APN whose tables have last_modified_date instead of aws_last_modified_date, and a table with no cursor
+    column at all: both sync, and the metadata says how."""
+    src_dsn, wh_dsn, source, warehouse = dbs
+    apn = PostgresResource(dsn=src_dsn, connection_name="apn source", read_only=True)
+    execute(src_dsn, "alter table opportunity rename column aws_last_modified_date to \"LastModifiedDate\"")
+    result = dg.materialize(raw_assets((OPPS,)), resources={"apn_db": apn, "warehouse_db": warehouse})
+    assert result.success
+    meta = result.asset_materializations_for_node("raw__apn_opportunity")[0].metadata
+    assert meta["cursor"].value == "LastModifiedDate (detected (catalog cursor aws_last_modified_date absent))"
+    execute(src_dsn, "update opportunity set name = 'moved', \"LastModifiedDate\" = timestamptz '2027-01-01' "
+                     "where id = 'O1007'")
+    again = sync_table(OPPS, apn, warehouse, run_id="detected-incremental")
+    assert again.mode == "incremental" and again.rows_updated == 1 and again.cursor == "LastModifiedDate"
+
+    execute(src_dsn, "alter table opportunity drop column \"LastModifiedDate\"")
+    no_cursor = dg.materialize(raw_assets((OPPS,)), resources={"apn_db": apn, "warehouse_db": warehouse})
+    assert no_cursor.success
+    meta = no_cursor.asset_materializations_for_node("raw__apn_opportunity")[0].metadata
+    assert meta["mode"].value == "full"
+    assert meta["cursor"].value.startswith("(none: full loads; none: catalog cursor aws_last_modified_date absent")
+    assert execute(wh_dsn, "select count(*) from raw.apn_opportunity where _sync_deleted_at is null") == [(200,)]
+
+
+def test_extra_unknown_columns_are_mirrored(dbs):
+    """Custom-module columns the catalog never names (x_studio_*, c_*) are mirrored like any other, with their
+    values, on the first load and when they appear later."""
+    src_dsn, wh_dsn, source, warehouse = dbs
+    execute(src_dsn, "alter table crm_lead add column x_studio_partner_tier text default 'gold', "
+                     "add column \"c_AWS Segment\" varchar(12) default 'SMB'")
+    sync_table(LEADS, source, warehouse, run_id="first")
+    assert execute(wh_dsn, "select count(*) from raw.odoo_crm_lead where x_studio_partner_tier = 'gold' "
+                           "and \"c_AWS Segment\" = 'SMB'") == [(500,)]
+    execute(src_dsn, "alter table crm_lead add column x_studio_score integer")
+    execute(src_dsn, "update crm_lead set x_studio_score = id * 2, write_date = write_date")
+    later = sync_table(LEADS, source, warehouse, run_id="later")
+    assert later.mode == "full" and "column x_studio_score added" in later.schema_changes
+    assert execute(wh_dsn, "select sum(x_studio_score) from raw.odoo_crm_lead") == [(250500,)]
+    assert_mirrors(src_dsn, wh_dsn, LEAD_COLUMNS + ', x_studio_partner_tier, "c_AWS Segment", x_studio_score')
+
+
+def test_the_source_transaction_cannot_be_made_read_write(dbs):
+    """The sync reads the source in a read-only transaction that has already read: Postgres refuses to switch it."""
+    src_dsn, wh_dsn, source, warehouse = dbs
+    conn = source.open()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("select count(*) from crm_lead")
+            with pytest.raises(psycopg2.Error, match="read-write mode must be set before any query"):
+                cur.execute("set transaction read write")
+        conn.rollback()
+        with conn.cursor() as cur, pytest.raises(psycopg2.errors.ReadOnlySqlTransaction):
+            cur.execute("delete from crm_lead")
+    finally:
+        conn.close()
+
+
+def test_an_incremental_asked_of_a_table_without_a_watermark_loads_in_full(dbs):
+    """An empty table leaves no watermark: an incremental asked for then (run config mode: incremental) is a full
+    load, not a crash."""
+    src_dsn, wh_dsn, source, warehouse = dbs
+    execute(src_dsn, "delete from crm_lead")
+    empty = sync_table(LEADS, source, warehouse, run_id="empty")
+    assert empty.mode == "full" and empty.watermark_after is None
+    execute(src_dsn, "insert into crm_lead (name, write_date) values ('first', timestamp '2026-07-01')")
+    asked = sync_table(LEADS, source, warehouse, run_id="asked", mode="incremental")
+    assert asked.mode == "full" and asked.mode_reason == "no watermark yet" and asked.raw_live_rows == 1
+    assert asked.watermark_after == datetime(2026, 7, 1, tzinfo=timezone.utc)

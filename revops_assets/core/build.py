@@ -11,11 +11,12 @@ A core entity is produced in three steps inside one warehouse transaction:
 
 from __future__ import annotations
 
-import csv
 import io
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 
 from psycopg2 import sql
@@ -37,21 +38,29 @@ class NormColumn:
 
 
 def copy_rows(cur, table: str, columns: Sequence[NormColumn], rows: Iterable[Sequence]) -> int:
-    """COPY rows (a batch) into a temp table using CSV, which handles NULLs, quotes and newlines safely."""
+    """COPY rows (a batch) into a temp table using CSV. Every value is quoted and NULL is the unquoted empty
+    field, so no text (not even a literal \\N) can read as NULL; non-finite numbers (NaN, infinity) become NULL
+    rather than poison sums."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
     count = 0
     for row in rows:
-        writer.writerow(["\\N" if value is None else _csv_value(value) for value in row])
+        buffer.write(",".join(_csv_field(value) for value in row))
+        buffer.write("\n")
         count += 1
     buffer.seek(0)
     cur.copy_expert(
-        sql.SQL("copy {} ({}) from stdin with (format csv, null '\\N')").format(
+        sql.SQL("copy {} ({}) from stdin with (format csv)").format(
             sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c.name) for c in columns)
         ),
         buffer,
     )
     return count
+
+
+def _csv_field(value) -> str:
+    if value is None or (isinstance(value, (float, Decimal)) and not math.isfinite(value)):
+        return ""
+    return '"' + str(_csv_value(value)).replace('"', '""') + '"'
 
 
 def _csv_value(value):

@@ -8,7 +8,7 @@ the source is kept with its history.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from psycopg2 import sql
 
@@ -33,6 +33,11 @@ NO_EQUALITY = {"json", "xml", "point", "line", "lseg", "box", "path", "polygon",
 class Column:
     name: str
     type: str  # as format_type() prints it, e.g. "character varying(64)", "numeric(12,2)", "jsonb"
+    # source columns only: the column's number in its table (kept by a rename or a type change, never reused) and
+    # the type the source declares when it differs from `type` (an enum, a domain or an extension's type, which the
+    # warehouse may not have, is mirrored as its base type or as text)
+    attnum: int | None = field(default=None, compare=False)
+    declared: str | None = field(default=None, compare=False)
 
     @property
     def base(self) -> str:
@@ -119,16 +124,33 @@ def plan_schema(source: list[Column], raw: list[Column] | None) -> SchemaPlan:
     return SchemaPlan(columns + dropped, added, widened, [c.name for c in dropped])
 
 
-# A source's columns come from its information_schema: the columns this role has been granted, in order (the
-# types from format_type, as they would be declared).
+# A source's columns come from its information_schema: the columns this role has been granted, in order. Each is
+# mirrored as its declared type (format_type, as it would be declared) when the warehouse is sure to have that type:
+# a built-in base type or an array of one. A domain is mirrored as its base type; an enum, a composite or range type,
+# an extension's type (citext, hstore, a vector) or an array of those as text (or text[]): COPY writes them as
+# text, which those columns take as they are.
 _SOURCE_COLUMNS_SQL = """
-select c.column_name::text, format_type(a.atttypid, a.atttypmod)
-from information_schema.columns c
-join pg_catalog.pg_attribute a
-  on a.attrelid = to_regclass(format('%%I.%%I', c.table_schema, c.table_name))
- and a.attname = c.column_name and not a.attisdropped
-where c.table_schema = %s and c.table_name = %s
-order by c.ordinal_position
+with cols as (
+    select c.ordinal_position, c.column_name::text as name, a.attnum, a.atttypid, a.atttypmod,
+           case when t.typtype = 'd' then t.typbasetype else a.atttypid end as base_oid,
+           case when t.typtype = 'd' then t.typtypmod else a.atttypmod end as base_mod
+    from information_schema.columns c
+    join pg_catalog.pg_attribute a
+      on a.attrelid = to_regclass(format('%%I.%%I', c.table_schema, c.table_name))
+     and a.attname = c.column_name and not a.attisdropped
+    join pg_catalog.pg_type t on t.oid = a.atttypid
+    where c.table_schema = %s and c.table_name = %s
+)
+select cols.name, cols.attnum::int, format_type(cols.atttypid, cols.atttypmod),
+       case when bt.typnamespace = 'pg_catalog'::regnamespace and bt.typtype = 'b'
+                 and (bt.typcategory <> 'A' or (et.typnamespace = 'pg_catalog'::regnamespace and et.typtype = 'b'))
+            then format_type(cols.base_oid, cols.base_mod)
+            when bt.typcategory = 'A' then 'text[]'
+            else 'text' end
+from cols
+join pg_catalog.pg_type bt on bt.oid = cols.base_oid
+left join pg_catalog.pg_type et on et.oid = bt.typelem
+order by cols.ordinal_position
 """
 
 # Our own raw tables are read straight from pg_catalog: the same answer at a fifth of the cost, which counts in an
@@ -145,4 +167,9 @@ def discover_columns(cur, schema: str, table: str, *, source: bool = True) -> li
     """Columns of schema.table in order, or None when the table does not exist (or this role may read none)."""
     cur.execute(_SOURCE_COLUMNS_SQL if source else _RAW_COLUMNS_SQL, (schema, table))
     rows = cur.fetchall()
-    return [Column(name, type_name) for name, type_name in rows] or None
+    if not source:
+        return [Column(name, type_name) for name, type_name in rows] or None
+    return [
+        Column(name, mirrored, attnum=attnum, declared=declared if declared != mirrored else None)
+        for name, attnum, declared, mirrored in rows
+    ] or None

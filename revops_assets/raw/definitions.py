@@ -1,15 +1,9 @@
-"""Raw layer definitions: the catalog's assets with their sync job, change sensor and hourly schedule."""
+"""Raw layer definitions: the source mirror built from the catalog (see raw/mirror.py)."""
 
 import dagster as dg
 
-from revops_assets.automation.raw_sync import raw_hourly_schedule, raw_source_change_sensor, raw_sync_job
-from revops_assets.raw.assets import raw_assets
+from revops_assets.raw.mirror import SourceMirror
 
 
 def raw_definitions() -> dg.Definitions:
-    return dg.Definitions(
-        assets=raw_assets(),
-        jobs=[raw_sync_job],
-        sensors=[raw_source_change_sensor],
-        schedules=[raw_hourly_schedule],
-    )
+    return SourceMirror.from_config().definitions()

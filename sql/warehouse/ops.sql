@@ -38,6 +38,9 @@ alter table ops.watermarks add column if not exists live_key_hash bigint;
 -- which database it was (system identifier / database oid): an incremental skips rows written before, cheaply.
 alter table ops.watermarks add column if not exists source_xmin bigint;
 alter table ops.watermarks add column if not exists source_identity text;
+-- The source's column catalog at that sync (table oid; number, name, declared type per column): drift detection.
+alter table ops.watermarks add column if not exists source_columns jsonb;
+alter table ops.watermarks alter column cursor_column drop not null;  -- tables without a cursor keep state too
 
 -- Source rows that could not be mirrored as they are (e.g. duplicate primary keys in APN), kept with the reason.
 create table if not exists ops.quarantine (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 
@@ -60,12 +61,17 @@ def rebase_rates(rates: Mapping[str, Any], base: str = "USD") -> dict[str, float
     return out
 
 
+# No single deal or month of spend is worth a trillion: such a value is a unit or data-entry error (1e30 was seen).
+MAX_PLAUSIBLE_AMOUNT = 1e12
+
+
 def sanitize_amount(value: Any) -> tuple[float | None, str | None]:
     """A deal amount that can be trusted, else None with the reason.
 
-    Zero and negative amounts are flagged: in a CRM they mean "not filled in" or a typo, not a real deal size.
-    Missing (None/NaN) is not an anomaly: (None, None). Not for billing lines, where credits are legitimately
-    negative.
+    Zero and negative amounts are flagged: in a CRM they mean "not filled in" or a typo, not a real deal size; so
+    are infinite ones, absurdly large ones and a NaN stored in the database (a numeric NaN). A missing value (None,
+    or a float NaN, pandas' "missing") is not an anomaly: (None, None). Not for billing lines, where credits are
+    legitimately negative.
     """
     if value is None:
         return None, None
@@ -73,9 +79,11 @@ def sanitize_amount(value: Any) -> tuple[float | None, str | None]:
     if number is None:
         return None, f"unparseable amount {str(value)[:50]!r}"
     if math.isnan(number):
-        return None, None
+        return None, ("not-a-number amount (NaN)" if isinstance(value, Decimal) else None)
     if math.isinf(number):
         return None, f"non-finite amount {number}"
     if number <= 0:
         return None, f"non-positive amount {number:g}"
+    if number > MAX_PLAUSIBLE_AMOUNT:
+        return None, f"implausible amount {number:g} (over {MAX_PLAUSIBLE_AMOUNT:g})"
     return number, None
