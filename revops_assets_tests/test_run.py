@@ -6,26 +6,13 @@ the mapping alone."""
 from __future__ import annotations
 
 import psycopg2
+from psycopg2 import sql
 import pytest
 
 from revops_assets import cli, settings
 
 
-def _raw_mirrors_other_schemas() -> bool:
-    """Branch raw (issue 11) makes raw skip absent tables and detect another cursor column; until it is merged,
-    raw fails on partner_central's APN tables (no aws_last_modified_date) and this case is an expected failure."""
-    from revops_assets.sources import catalog
-
-    return hasattr(catalog, "DEFAULT_CURSOR_CANDIDATES")
-
-
-PROFILES = [
-    "classic",
-    pytest.param("partner_central", marks=pytest.mark.xfail(
-        not _raw_mirrors_other_schemas(), strict=True,
-        reason="raw fails on absent tables / other cursors until branch raw is merged (the mapping's resolution on "
-               "this profile: test_doctor.py::test_doctor_on_the_partner_central_profile)")),
-]
+PROFILES = ["classic", "partner_central"]
 
 
 def _source_counts(dsn: str) -> dict[str, int]:
@@ -34,7 +21,7 @@ def _source_counts(dsn: str) -> dict[str, int]:
         tables = [name for name, _ in cur.fetchall()]
         out = {}
         for table in tables:
-            cur.execute(f'select count(*) from public."{table}"')  # noqa: S608 (names from the catalog)
+            cur.execute(sql.SQL("select count(*) from {}").format(sql.Identifier("public", table)))
             out[table] = cur.fetchone()[0]
         return out
 
