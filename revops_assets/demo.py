@@ -6,6 +6,7 @@ recorded in the Dagster instance under $REVOPS_HOME, so `dagster dev` afterwards
 
 from __future__ import annotations
 
+import logging
 import os
 import textwrap
 import time
@@ -14,6 +15,8 @@ from collections.abc import Iterable
 import dagster as dg
 
 from revops_assets import settings
+from revops_assets.progress import LOGGER as PROGRESS_LOGGER
+from revops_assets.progress import duration_text
 from revops_assets.warehouse.bootstrap import apply_connection_env, bring_up, layer_row_counts, seed
 
 LAYERS = ("raw", "core", "search", "matching", "rules", "ops")
@@ -58,24 +61,75 @@ def full_raw_load_config(defs: dg.Definitions) -> dict:
     return {"ops": ops}
 
 
-def materialize_all(defs: dg.Definitions, instance: dg.DagsterInstance, months: int = 18) -> list:
-    """Every unpartitioned asset in one run, then each partitioned group over its last `months` in one run each."""
+def materialize_all(defs: dg.Definitions, instance: dg.DagsterInstance, months: int | None = None) -> list:
+    """Every unpartitioned asset in one run, then each partitioned group over its last `months` (default: every
+    partition, so the UI shows none missing) in one run each; a progress line per step."""
     graph = defs.resolve_asset_graph()
     runs = {"demo_all": (unpartitioned_selection(defs), {**QUIET_RUN, **full_raw_load_config(defs)}, {})}
     for i, keys in enumerate(partitioned_keys(defs).values()):
-        partition_keys = graph.get(keys[0]).partitions_def.get_partition_keys()[-months:]
+        partition_keys = graph.get(keys[0]).partitions_def.get_partition_keys()
+        partition_keys = partition_keys[-months:] if months else partition_keys
         if partition_keys:
             tags = {"dagster/asset_partition_range_start": partition_keys[0],
                     "dagster/asset_partition_range_end": partition_keys[-1]}
             runs[f"demo_partitions_{i}"] = (dg.AssetSelection.assets(*keys), QUIET_RUN, tags)
-    jobs = [dg.define_asset_job(name, selection) for name, (selection, _, _) in runs.items()]
+    steps = StepProgress()
+    jobs = [dg.define_asset_job(name, selection, hooks=steps.hooks()) for name, (selection, _, _) in runs.items()]
     merged = dg.Definitions.merge(defs, dg.Definitions(jobs=jobs))
+    job_defs = {name: merged.resolve_job_def(name) for name in runs}
+    steps.total = sum(len(job.nodes_in_topological_order) for job in job_defs.values())
     return [
-        merged.resolve_job_def(name).execute_in_process(
-            instance=instance, raise_on_error=False, run_config=run_config, tags=tags
-        )
+        job_defs[name].execute_in_process(instance=instance, raise_on_error=False, run_config=run_config, tags=tags)
         for name, (_, run_config, tags) in runs.items()
     ]
+
+
+class StepProgress:
+    """One line per finished step (the demo runs them one at a time): count, duration, elapsed time and ETA.
+
+    The ETA assumes the remaining steps take as long as the finished ones on average (the embedding steps print
+    their own lines with a rate and ETA).
+    """
+
+    def __init__(self, total: int = 0) -> None:
+        self.total, self.done = total, 0
+        self.started = self.last = time.monotonic()
+
+    def hooks(self) -> set:
+        @dg.success_hook(name="demo_step_done")
+        def _done(context: dg.HookContext) -> None:
+            self.step_finished(context, "")
+
+        @dg.failure_hook(name="demo_step_failed")
+        def _failed(context: dg.HookContext) -> None:
+            self.step_finished(context, " FAILED")
+
+        return {_done, _failed}
+
+    def step_finished(self, context: dg.HookContext, outcome: str) -> None:
+        now = time.monotonic()
+        self.done = min(self.total, self.done + 1)
+        name = context.step_key.replace("__", "/")
+        elapsed = now - self.started
+        eta = elapsed / self.done * (self.total - self.done) if self.done else 0
+        print(f"  [{self.done:>3}/{self.total}] {name}{outcome} in {duration_text(now - self.last)}"
+              f" · elapsed {duration_text(elapsed)}" + (f", ETA {duration_text(eta)}" if self.done < self.total else ""),
+              flush=True)
+        self.last = now
+
+
+class _PrintHandler(logging.Handler):
+    """Prints to whatever sys.stdout is at the time (a stream handler would keep the one it was made with)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"        {record.getMessage()}", flush=True)
+
+
+def print_progress_lines() -> None:
+    """Long steps' own progress lines (embedding: counts, rate, ETA) on stdout while the demo runs."""
+    if not any(isinstance(h, _PrintHandler) for h in PROGRESS_LOGGER.handlers):
+        PROGRESS_LOGGER.addHandler(_PrintHandler())
+        PROGRESS_LOGGER.setLevel(logging.INFO)
 
 
 def run_demo(scale: int = 3000, seed_value: int = 42, noise: float = 1.0) -> bool:
@@ -91,6 +145,7 @@ def run_demo(scale: int = 3000, seed_value: int = 42, noise: float = 1.0) -> boo
     conns = apply_connection_env()
     instance = demo_instance(conns)
     defs = build_definitions()
+    print_progress_lines()
     t0 = time.monotonic()
     results = materialize_all(defs, instance)
     elapsed = time.monotonic() - t0

@@ -13,21 +13,35 @@ from collections import defaultdict
 import dagster as dg
 from psycopg2 import sql
 
+from revops_assets.automation.runs import RAW_LANE, sensor_interval
 from revops_assets.raw.assets import RAW_SELECTION
 from revops_assets.resources.postgres import PostgresResource
 from revops_assets.sources.catalog import SourceTable, source_tables
 
+# Runs in the raw lane: dagster.yaml lets one raw run execute at a time, the next waits in the queue. Steps run in
+# one process (the code location's default executor, automation/runs.py): a sync costs the sum of its tables.
 raw_sync_job = dg.define_asset_job(
-    "raw_sync", selection=RAW_SELECTION, description="Sync every raw table (incremental where a watermark exists)"
+    "raw_sync", selection=RAW_SELECTION, description="Sync every raw table (incremental where a watermark exists)",
+    tags=RAW_LANE,
 )
+ACTIVE_RUN_STATUSES = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+                       dg.DagsterRunStatus.STARTED]
 
-raw_hourly_schedule = dg.ScheduleDefinition(
+
+@dg.schedule(
     name="raw_hourly_sync",
     job=raw_sync_job,
     cron_schedule="0 * * * *",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Fallback for the change sensor: an incremental sync of every raw table each hour",
+    description="Fallback for the change sensor: an incremental sync of every raw table each hour, skipped while "
+    "a sync of every table is still queued or running",
 )
+def raw_hourly_schedule(context: dg.ScheduleEvaluationContext):
+    active = context.instance.get_runs(dg.RunsFilter(job_name=raw_sync_job.name, statuses=ACTIVE_RUN_STATUSES))
+    whole = [run for run in active if not run.asset_selection]  # sensor runs name the tables they sync
+    if whole:
+        return dg.SkipReason(f"raw sync {whole[0].run_id} of every table is still {whole[0].status.value.lower()}")
+    return dg.RunRequest(tags={"revops/trigger": "schedule"})
 
 
 def source_fingerprints(resource: PostgresResource, entries: list[SourceTable]) -> dict[str, str]:
@@ -61,7 +75,7 @@ def changed_tables(previous: dict[str, str], current: dict[str, str]) -> list[st
 
 @dg.sensor(
     job=raw_sync_job,
-    minimum_interval_seconds=60,
+    minimum_interval_seconds=sensor_interval(60),
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Requests raw syncs for exactly the source tables whose newest cursor or row count changed",
 )

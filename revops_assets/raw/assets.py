@@ -6,7 +6,6 @@ the source's" is exact even while the source keeps changing.
 """
 
 
-from datetime import timedelta
 from typing import Literal
 
 import dagster as dg
@@ -22,9 +21,6 @@ ROW_COUNT_CHECK = "row_count_matches_source"
 PRIMARY_KEY_CHECK = "primary_key_unique_not_null"
 QUARANTINE_CHECK = "no_rows_quarantined"
 MAX_CONNECTION_RETRIES = 4
-
-# Raw data is expected within a few hours: the sensor reacts in minutes, the hourly schedule is the fallback.
-RAW_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=6), warn_window=timedelta(hours=2))
 
 
 class RawSyncConfig(dg.Config):
@@ -49,7 +45,6 @@ def raw_table_asset(entry: SourceTable) -> dg.AssetsDefinition:
         description=f"Mirror of {entry.qualified_source}: {entry.description}".rstrip(": "),
         pool=entry.pool,
         required_resource_keys={entry.resource, "warehouse_db"},
-        freshness_policy=RAW_FRESHNESS,
         tags={"layer": "raw", "source": entry.source},
         metadata={
             "source_table": entry.qualified_source,
