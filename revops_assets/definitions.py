@@ -13,6 +13,8 @@ import no torch, transformers, scikit-learn, scipy or faker at module level (a t
 
 from __future__ import annotations
 
+import warnings
+
 import dagster as dg
 
 from revops_assets.automation.policies import with_layer_policy
@@ -32,9 +34,11 @@ def layer_definitions() -> list[dg.Definitions]:
 
 def build_definitions() -> dg.Definitions:
     """All definitions; a plain function so the CLI and tests can build them without the decorator's loader."""
-    assets = dg.Definitions.merge(*layer_definitions()).map_asset_specs(
-        func=lambda spec: documented(with_layer_policy(spec))
-    )
+    with warnings.catch_warnings():  # map_asset_specs is marked preview; it is the documented way to do this
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        assets = dg.Definitions.merge(*layer_definitions()).map_asset_specs(
+            func=lambda spec: documented(with_layer_policy(spec))
+        )
     return dg.Definitions.merge(
         assets,
         dg.Definitions(

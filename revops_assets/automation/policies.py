@@ -31,8 +31,9 @@ AC = dg.AutomationCondition
 
 BILLING_CRON = "0 5 * * *"  # daily, 05:00 UTC: after AWS's overnight cost update
 MONTH_CLOSE_CRON = "0 5 1-3 * *"  # days 1-3 of a month, when the month just closed receives its last cost lines
-# From the end of the running month back 32 days always reaches into the previous month and never further.
-RUNNING_AND_CLOSING_MONTH = timedelta(days=32)
+# A lookback selects the partitions lying wholly within it, counted back from the end of the running month: 62 days
+# always cover the running and the previous month (at most 31 + 31 days) and never the one before (>= 89 days).
+RUNNING_AND_CLOSING_MONTH = timedelta(days=62)
 
 
 def follow_upstream(lookback: timedelta | None = None) -> dg.AutomationCondition:
@@ -40,9 +41,8 @@ def follow_upstream(lookback: timedelta | None = None) -> dg.AutomationCondition
     eager = AC.eager()
     if lookback is not None:
         eager = eager.replace("in_latest_time_window", AC.in_latest_time_window(lookback))
-    return (eager & AC.all_deps_blocking_checks_passed()).with_label(
-        "after any upstream update, once upstream blocking checks pass"
-    )
+    # the UI shows ~30 characters of a label
+    return (eager & AC.all_deps_blocking_checks_passed()).with_label("upstream updated, checks passed")
 
 
 def billing_months() -> dg.AutomationCondition:
@@ -54,9 +54,7 @@ def billing_months() -> dg.AutomationCondition:
         & AC.cron_tick_passed(MONTH_CLOSE_CRON).since_last_handled()
         & AC.all_deps_updated_since_cron(MONTH_CLOSE_CRON)
     ).with_label("month just closed, days 1-3")
-    return ((running | closing) & AC.all_deps_blocking_checks_passed()).with_label(
-        "newest month daily at 05:00 UTC, the month just closed on days 1-3"
-    )
+    return ((running | closing) & AC.all_deps_blocking_checks_passed()).with_label("daily 05:00 UTC + closing month")
 
 
 @dataclass(frozen=True)

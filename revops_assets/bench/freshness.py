@@ -36,6 +36,9 @@ from revops_assets import settings
 MATCHES = ("matching", "opportunity_matches")
 BENCH_DB_PREFIX = "bench_fresh"
 RAW_JOB = "raw_sync"
+# The daemon's sensor loops run every 5 s at most (dagster's minimum); a quiet spell longer than two of them
+# means no sensor is about to request a run.
+QUIET_SETTLE_S = 12.0
 
 
 class LoopTimeout(RuntimeError):
@@ -54,6 +57,7 @@ class RunTiming:
     started_s: float
     ended_s: float
     tags: dict = field(default_factory=dict)
+    assets: frozenset = frozenset()  # the run's asset selection ("layer/name"), empty for a whole job
 
 
 @dataclass
@@ -106,9 +110,7 @@ class LiveStack:
         )
 
     def stop(self) -> None:
-        if self._instance is not None:
-            self._instance.dispose()
-            self._instance = None
+        """Stop the daemon with its code server and run workers (storage and databases stay)."""
         if self.daemon is None:
             return
         for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
@@ -127,6 +129,12 @@ class LiveStack:
         except ProcessLookupError:
             pass
         self.daemon = None
+
+    def close(self) -> None:
+        self.stop()
+        if self._instance is not None:
+            self._instance.dispose()
+            self._instance = None
 
     # -- observing ----------------------------------------------------------------------------------------------
     @property
@@ -183,6 +191,7 @@ class LiveStack:
                 run_id=run.run_id, job=run.job_name, status=run.status.value, wall_s=max(0.0, end - start),
                 steps_s=steps_s, steps=len(stats), created_s=record.create_timestamp.timestamp(),
                 started_s=start, ended_s=end, tags=dict(run.tags),
+                assets=frozenset(k.to_user_string() for k in run.asset_selection or ()),
             ))
         return out
 
@@ -192,6 +201,21 @@ class LiveStack:
     def busy(self) -> bool:
         """A run is queued or in progress."""
         return any(r.status in ("QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING") for r in self.runs())
+
+    def wait_quiet(self, timeout_s: float, settle_s: float = QUIET_SETTLE_S) -> None:
+        """Until no run has been queued or in progress for `settle_s` (longer than a daemon tick, so a run that
+        a sensor is about to request is not missed between two runs)."""
+        quiet_since: list[float] = []
+
+        def settled() -> bool:
+            if self.busy():
+                quiet_since.clear()
+                return False
+            if not quiet_since:
+                quiet_since.append(time.monotonic())
+            return time.monotonic() - quiet_since[0] >= settle_s
+
+        self.wait_for(f"no run for {settle_s:.0f}s", settled, timeout_s)
 
     def materialized_after(self, key: tuple[str, ...], after_s: float) -> bool:
         import dagster as dg
@@ -205,7 +229,9 @@ class LiveStack:
         started = time.time()
         self.wait_for("the first raw sync and the matches built from it",
                       lambda: self.materialized_after(MATCHES, 0) and not self.busy(), timeout_s)
-        return time.time() - started
+        built = time.time() - started
+        self.wait_quiet(timeout_s)
+        return built
 
     def matched_pair(self) -> tuple[str, int]:
         """An ACE opportunity auto-matched to the Odoo opportunity the truth links it to."""
@@ -237,9 +263,10 @@ class LiveStack:
             cur.execute("select extract(epoch from now())")
             return float(cur.fetchone()[0])
 
-    def wait_for_match(self, ace_id: str, odoo_id: int, title: str, timeout_s: float) -> tuple:
+    def wait_for_match(self, ace_id: str, odoo_id: int, title: str, after_s: float, timeout_s: float) -> tuple:
         """The match row of the edited pair once it was computed from both edited sides: both core rows carry
-        `title` and the match is newer than both sides' embeddings. Returns (odoo id, status, matched_at epoch).
+        `title`, both sides were embedded again after `after_s` (epoch seconds, the edit) and the match is newer
+        than both embeddings. Returns (odoo id, status, matched_at as epoch seconds).
 
         Runs may get there in steps (the automation sensor starts each layer as soon as its own upstreams are
         done, so the ACE side can be matched before the Odoo side is rebuilt); only the final state counts."""
@@ -252,8 +279,9 @@ class LiveStack:
                 join core.odoo_opportunities o on o.odoo_opportunity_id = %(odoo)s and o.title = %(title)s
                 join search.ace_opportunity_embeddings ae on ae.opportunity_id = m.ace_opportunity_id
                 join search.odoo_opportunity_embeddings oe on oe.opportunity_id = o.odoo_opportunity_id
-                where m.ace_opportunity_id = %(ace)s and m.matched_at > greatest(ae.embedded_at, oe.embedded_at)
-                """, {"ace": ace_id, "odoo": odoo_id, "title": title})
+                where m.ace_opportunity_id = %(ace)s and least(ae.embedded_at, oe.embedded_at) > to_timestamp(%(after)s)
+                  and m.matched_at > greatest(ae.embedded_at, oe.embedded_at)
+                """, {"ace": ace_id, "odoo": odoo_id, "title": title, "after": after_s})
             return rows[0] if rows else None
 
         return self.wait_for(f"the match of {ace_id} <-> {odoo_id} to be recomputed from both edits", updated,
@@ -313,15 +341,15 @@ def run(scale: int, seed: int, interval: int, project_dir: Path, keep: bool, syn
         ace_id, odoo_id = stack.matched_pair()
         title = f"Freshness probe {int(time.time())}: data lake on AWS"
         changed = stack.edit_pair(ace_id, odoo_id, title)
-        row = stack.wait_for_match(ace_id, odoo_id, title, timeout_s=900)
+        row = stack.wait_for_match(ace_id, odoo_id, title, changed, timeout_s=900)
         updated = float(row[2])
-        stack.wait_for("the runs after the change to finish", lambda: not stack.busy(), timeout_s=600)
+        stack.wait_quiet(timeout_s=600)
         chain = stack.runs(since_s=changed - 1)
         return {"scale": scale, "interval": interval, "raw": raw, "first_s": first_s, "first_runs": first_runs,
                 "pair": (ace_id, odoo_id), "row": row, "chain": chain,
                 "summary": chain_summary(chain, changed, updated)}
     finally:
-        stack.stop()
+        stack.close()
         if not keep:
             for db in names.values():
                 server.drop_database(db)
