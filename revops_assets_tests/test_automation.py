@@ -15,6 +15,7 @@ from revops_assets.automation import runs as run_policy
 from revops_assets.automation.policies import with_layer_policy
 from revops_assets.automation.raw_sync import raw_hourly_schedule, raw_sync_job
 from revops_assets.core.billing import monthly_partitions
+from revops_assets.sources.catalog import source_tables
 
 CHECK = "key_unique"
 check_passes = {"value": True}
@@ -113,16 +114,19 @@ def _add_run(instance, status: dg.DagsterRunStatus, assets: set[dg.AssetKey] | N
                                    asset_selection=frozenset(assets) if assets else None))
 
 
+EVERY_TABLE = {dg.AssetKey(entry.asset_key) for entry in source_tables()}
+
+
 @pytest.mark.parametrize(
     ("active", "expect_run"),
-    [(None, True), ("whole", False), ("subset", True)],
-    ids=["nothing-running", "full-sync-running", "sensor-subset-running"],
+    [(None, True), ("job", False), ("every_table", False), ("some_tables", True)],
+    ids=["nothing-running", "full-sync-running", "sensor-first-sync-running", "sensor-subset-running"],
 )
 def test_hourly_sync_skips_while_a_full_sync_is_running(active, expect_run):
+    selection = {"job": None, "every_table": EVERY_TABLE, "some_tables": set(list(EVERY_TABLE)[:2])}
     with dg.instance_for_test() as instance:
         if active:
-            _add_run(instance, dg.DagsterRunStatus.STARTED,
-                     None if active == "whole" else {dg.AssetKey(["raw", "src_orders"])})
+            _add_run(instance, dg.DagsterRunStatus.STARTED, selection[active])
         context = dg.build_schedule_context(instance=instance, scheduled_execution_time=utc(2026, 3, 2, 5))
         result = raw_hourly_schedule(context)
     if expect_run:

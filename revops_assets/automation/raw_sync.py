@@ -38,7 +38,9 @@ ACTIVE_RUN_STATUSES = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_START
 )
 def raw_hourly_schedule(context: dg.ScheduleEvaluationContext):
     active = context.instance.get_runs(dg.RunsFilter(job_name=raw_sync_job.name, statuses=ACTIVE_RUN_STATUSES))
-    whole = [run for run in active if not run.asset_selection]  # sensor runs name the tables they sync
+    every_table = {dg.AssetKey(entry.asset_key) for entry in source_tables()}
+    # sensor runs name the tables they sync; its first tick names them all
+    whole = [run for run in active if not run.asset_selection or run.asset_selection >= every_table]
     if whole:
         return dg.SkipReason(f"raw sync {whole[0].run_id} of every table is still {whole[0].status.value.lower()}")
     return dg.RunRequest(tags={"revops/trigger": "schedule"})

@@ -10,8 +10,10 @@ Postgres storage with this project's code location. Nothing is materialized by h
    to the updated match row, split into waiting (sensor ticks, queue, run start) and the runs' own work.
 
 Sensors tick every REVOPS_SENSOR_INTERVAL_S (here --interval, default 2 s; 60 s / 30 s in production, which adds
-up to a minute and a half to the latency). The test suite runs the same `LiveStack` (revops_assets_tests/
-test_daemon_loop.py).
+up to a minute and a half to the latency). Everything runs on the embedded server (`revops up`), in databases
+bench_fresh_* that the bench creates and drops, with a temporary DAGSTER_HOME. `--sync-only` stops after the first
+sync and `--project-dir` serves another checkout (an older commit), to compare. The test suite runs the same
+`LiveStack` (revops_assets_tests/live_stack.py).
 """
 
 from __future__ import annotations
@@ -87,6 +89,8 @@ class LiveStack:
             "DAGSTER_PG_URL": self.dagster_url, "DAGSTER_HOME": str(self.dagster_home), "REVOPS_HOME": str(self.home),
             "REVOPS_SENSOR_INTERVAL_S": str(self.interval_s), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
             "PYTHONUNBUFFERED": "1",
+            # the checkout being measured, ahead of the installed package (another commit, to compare)
+            "PYTHONPATH": os.pathsep.join(p for p in (str(self.project_dir), os.environ.get("PYTHONPATH")) if p),
         }
 
     # -- lifecycle --------------------------------------------------------------------------------------------
@@ -103,11 +107,11 @@ class LiveStack:
     def start(self) -> None:
         """`dagster-daemon run` in its own process group (so `stop` ends its code server and run workers too)."""
         daemon = Path(sys.executable).with_name("dagster-daemon")
-        self.daemon = subprocess.Popen(
-            [str(daemon), "run", "-w", str(self.project_dir / "workspace.yaml")],
-            cwd=self.project_dir, env=self.env(), stdout=self.daemon_log.open("ab"), stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with self.daemon_log.open("ab") as log:  # the daemon keeps its own copy of the descriptor
+            self.daemon = subprocess.Popen(
+                [str(daemon), "run", "-w", str(self.project_dir / "workspace.yaml")],
+                cwd=self.project_dir, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
 
     def stop(self) -> None:
         """Stop the daemon with its code server and run workers (storage and databases stay)."""
