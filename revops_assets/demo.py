@@ -87,13 +87,13 @@ def materialize_all(defs: dg.Definitions, instance: dg.DagsterInstance, months: 
 class StepProgress:
     """One line per finished step (the demo runs them one at a time): count, duration, elapsed time and ETA.
 
-    The ETA assumes the remaining steps take as long as the finished ones on average (the embedding steps print
-    their own lines with a rate and ETA).
+    The ETA assumes the remaining steps take as long as the finished ones on average, leaving out the first (it
+    carries the run's start-up); the embedding steps print their own lines with a rate and ETA.
     """
 
     def __init__(self, total: int = 0) -> None:
         self.total, self.done = total, 0
-        self.started = self.last = time.monotonic()
+        self.started = self.last = self.first_done = time.monotonic()
 
     def hooks(self) -> set:
         @dg.success_hook(name="demo_step_done")
@@ -109,12 +109,14 @@ class StepProgress:
     def step_finished(self, context: dg.HookContext, outcome: str) -> None:
         now = time.monotonic()
         self.done = min(self.total, self.done + 1)
-        name = context.step_key.replace("__", "/")
-        elapsed = now - self.started
-        eta = elapsed / self.done * (self.total - self.done) if self.done else 0
-        print(f"  [{self.done:>3}/{self.total}] {name}{outcome} in {duration_text(now - self.last)}"
-              f" · elapsed {duration_text(elapsed)}" + (f", ETA {duration_text(eta)}" if self.done < self.total else ""),
-              flush=True)
+        if self.done == 1:
+            self.first_done = now
+        line = (f"  [{self.done:>3}/{self.total}] {context.step_key.replace('__', '/')}{outcome} in "
+                f"{duration_text(now - self.last)} · elapsed {duration_text(now - self.started)}")
+        if 1 < self.done < self.total:
+            per_step = (now - self.first_done) / (self.done - 1)
+            line += f", ETA {duration_text(per_step * (self.total - self.done))}"
+        print(line, flush=True)
         self.last = now
 
 

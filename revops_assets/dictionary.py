@@ -75,6 +75,20 @@ def lineage_markdown(lineage: dict[str, tuple[tuple[str, str], ...]]) -> str:
     return "\n".join(lines)
 
 
+def table_schema(cur, schema: str, table: str) -> dg.TableSchema:
+    """The table's columns with their Postgres types, for an asset to report when it materializes (the UI then
+    shows types next to the dictionary's descriptions)."""
+    cur.execute(
+        "select a.attname, format_type(a.atttypid, a.atttypmod) from pg_attribute a "
+        "where a.attrelid = to_regclass(format('%%I.%%I', %s::text, %s::text)) and a.attnum > 0 "
+        "and not a.attisdropped order by a.attnum",
+        (schema, table),
+    )
+    described = layer_dictionary(schema).get(table, {})
+    return dg.TableSchema(columns=[dg.TableColumn(name, type_, description=described.get(name))
+                                   for name, type_ in cur.fetchall()])
+
+
 def documented(spec: dg.AssetSpec) -> dg.AssetSpec:
     """`spec` with its table's column descriptions (and, for core, column lineage) as definition metadata."""
     columns = table_columns(spec.key)

@@ -127,8 +127,9 @@ def test_hourly_sync_skips_while_a_full_sync_is_running(active, expect_run):
     with dg.instance_for_test() as instance:
         if active:
             _add_run(instance, dg.DagsterRunStatus.STARTED, selection[active])
-        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=utc(2026, 3, 2, 5))
-        result = raw_hourly_schedule(context)
+        # exited before the instance: the context enters its own copy, which must not outlive this one
+        with dg.build_schedule_context(instance=instance, scheduled_execution_time=utc(2026, 3, 2, 5)) as context:
+            result = raw_hourly_schedule(context)
     if expect_run:
         assert isinstance(result, dg.RunRequest) and result.tags["revops/trigger"] == "schedule"
     else:

@@ -42,7 +42,7 @@ def test_demo_runs_every_layer_and_summarizes(server_home, monkeypatch, capsys):
     counts = [l.split("]")[0].strip(" [").split("/") for l in out.splitlines() if l.strip().startswith("[")]
     assert len(counts) >= raw_tables + 8 and all(int(total) == len(counts) for _, total in counts)
     assert [int(done) for done, _ in counts] == list(range(1, len(counts) + 1))
-    assert "ETA" in next(l for l in out.splitlines() if l.strip().startswith("[  1/"))
+    assert "ETA" in next(l for l in out.splitlines() if l.strip().startswith("[  2/"))
     assert any("embedding odoo_opportunity_embeddings: 1,000 / 1,000 rows" in l for l in out.splitlines())
     # every billing month is built, none left "missing" in the UI
     assert billed == set(monthly_partitions.get_partition_keys())

@@ -41,7 +41,9 @@ PAGES = {
         "From raw.odoo_crm_lead.name",  # column lineage, which the open-source UI does not draw
     ]),
     "raw_table": ("assets/raw/odoo_crm_lead", ["Freshness policy", "Fails if more than 6 hours"]),
-    "search_embeddings": ("assets/search/ace_opportunity_embeddings", ["Freshness policy", "HNSW cosine index"]),
+    "search_embeddings": ("assets/search/ace_opportunity_embeddings", [
+        "Freshness policy", "HNSW cosine index", "vector(384)",  # description and type, merged by the UI
+    ]),
     "billing": ("assets/core/aws_costs_monthly", ["Freshness policy", "daily 05:00 UTC + closing month"]),
 }
 
