@@ -8,7 +8,7 @@ layer needs no code for it:
   dagster.yaml keeps two runs of the same layer from running at once (revops_assets/automation/runs.py).
 
 Loading must stay fast (< 3 s for `dagster dev`, and every run process loads it again): modules imported from here
-import no torch, transformers, scikit-learn, scipy or faker at module level (a test checks it).
+import no torch, transformers, scikit-learn, scipy, pandas or faker at module level (test_definitions checks it).
 """
 
 from __future__ import annotations

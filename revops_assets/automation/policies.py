@@ -9,7 +9,8 @@ What starts what:
   not a condition: only the sources know when they changed.
 - core, search, matching, rules: follow their upstreams. They run on the daemon's next tick after any upstream
   update, once no upstream is missing or still running and every upstream *blocking* check passed (a core table
-  whose primary key broke never reaches search or matching). One tick requests the whole chain in one run.
+  whose primary key broke never reaches search or matching). One tick requests the whole chain in one run when
+  the upstreams changed together; a layer whose upstreams finish at different times runs again after the last.
 - core_billing: the newest month (the running one) daily after 05:00 UTC, once the billing sources have synced
   since; the month just closed is recomputed on days 1-3 too, as AWS's last cost lines for it arrive.
 - review decisions: `match_decisions_sensor` (automation/match_review.py), the one trigger for re-scoring.
