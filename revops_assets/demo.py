@@ -9,6 +9,7 @@ Nothing here writes to a source database.
 
 from __future__ import annotations
 
+import logging
 import os
 import textwrap
 import time
@@ -17,6 +18,8 @@ from collections.abc import Iterable
 import dagster as dg
 
 from revops_assets import settings
+from revops_assets.progress import LOGGER as PROGRESS_LOGGER
+from revops_assets.progress import duration_text
 from revops_assets.rules.summary import demo_summary_lines as rules_summary_lines
 from revops_assets.warehouse.bootstrap import apply_connection_env, bring_up, layer_row_counts, seed
 
@@ -84,8 +87,8 @@ def partition_keys_with_data(warehouse_dsn: str) -> tuple[set[str], str]:
 
 
 def _execute(defs: dg.Definitions, instance: dg.DagsterInstance, name: str, selection: dg.AssetSelection,
-             run_config: dict, tags: dict):
-    job = dg.define_asset_job(name, selection)
+             run_config: dict, tags: dict, steps: "StepProgress"):
+    job = dg.define_asset_job(name, selection, hooks=steps.hooks())
     merged = dg.Definitions.merge(defs, dg.Definitions(jobs=[job]))
     return merged.resolve_job_def(name).execute_in_process(
         instance=instance, raise_on_error=False, run_config=run_config, tags=tags
@@ -94,26 +97,82 @@ def _execute(defs: dg.Definitions, instance: dg.DagsterInstance, name: str, sele
 
 def materialize_all(defs: dg.Definitions, instance: dg.DagsterInstance, warehouse_dsn: str, *,
                     full_raw: bool = False, log=print) -> list:
-    """Every unpartitioned asset in one run, then each partitioned group over the partitions with data in one run
-    each (a single-run backfill of the range)."""
+    """Every unpartitioned asset in one run, then each partitioned group in one run each (a single-run backfill)
+    from the data's first month to the newest partition, so the UI shows no month missing once data starts; a
+    progress line per step."""
     graph = defs.resolve_asset_graph()
     run_config = {**QUIET_RUN, **(full_raw_load_config(defs) if full_raw else {})}
-    results = [_execute(defs, instance, "main_all", unpartitioned_selection(defs), run_config, {})]
     groups = partitioned_keys(defs)
+    main = unpartitioned_selection(defs)
+    steps = StepProgress(total=len(main.resolve(graph)) + sum(len(keys) for keys in groups.values()))
+    results = [_execute(defs, instance, "main_all", main, run_config, {}, steps)]
     if not groups:
         return results
     with_data, line = partition_keys_with_data(warehouse_dsn)
     log(f"  {line}")
     for i, keys in enumerate(groups.values()):
-        partition_keys = [k for k in graph.get(keys[0]).partitions_def.get_partition_keys() if k in with_data]
+        all_keys = graph.get(keys[0]).partitions_def.get_partition_keys()
+        first = min(with_data) if with_data else None
+        partition_keys = [k for k in all_keys if first is not None and k >= first]
         if not partition_keys:
             log(f"  skipped {', '.join('/'.join(k.path) for k in keys)}: no partition with data")
+            steps.total -= len(keys)
             continue
         tags = {"dagster/asset_partition_range_start": partition_keys[0],
                 "dagster/asset_partition_range_end": partition_keys[-1]}
         results.append(_execute(defs, instance, f"main_partitions_{i}", dg.AssetSelection.assets(*keys), QUIET_RUN,
-                                tags))
+                                tags, steps))
     return results
+
+
+class StepProgress:
+    """One line per finished step (the demo runs them one at a time): count, duration, elapsed time and ETA.
+
+    The ETA assumes the remaining steps take as long as the finished ones on average, leaving out the first (it
+    carries the run's start-up); the embedding steps print their own lines with a rate and ETA.
+    """
+
+    def __init__(self, total: int = 0) -> None:
+        self.total, self.done = total, 0
+        self.started = self.last = self.first_done = time.monotonic()
+
+    def hooks(self) -> set:
+        @dg.success_hook(name="demo_step_done")
+        def _done(context: dg.HookContext) -> None:
+            self.step_finished(context, "")
+
+        @dg.failure_hook(name="demo_step_failed")
+        def _failed(context: dg.HookContext) -> None:
+            self.step_finished(context, " FAILED")
+
+        return {_done, _failed}
+
+    def step_finished(self, context: dg.HookContext, outcome: str) -> None:
+        now = time.monotonic()
+        self.done = min(self.total, self.done + 1)
+        if self.done == 1:
+            self.first_done = now
+        line = (f"  [{self.done:>3}/{self.total}] {context.step_key.replace('__', '/')}{outcome} in "
+                f"{duration_text(now - self.last)} · elapsed {duration_text(now - self.started)}")
+        if 1 < self.done < self.total:
+            per_step = (now - self.first_done) / (self.done - 1)
+            line += f", ETA {duration_text(per_step * (self.total - self.done))}"
+        print(line, flush=True)
+        self.last = now
+
+
+class _PrintHandler(logging.Handler):
+    """Prints to whatever sys.stdout is at the time (a stream handler would keep the one it was made with)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"        {record.getMessage()}", flush=True)
+
+
+def print_progress_lines() -> None:
+    """Long steps' own progress lines (embedding: counts, rate, ETA) on stdout while the demo runs."""
+    if not any(isinstance(h, _PrintHandler) for h in PROGRESS_LOGGER.handlers):
+        PROGRESS_LOGGER.addHandler(_PrintHandler())
+        PROGRESS_LOGGER.setLevel(logging.INFO)
 
 
 def run_main_job(*, full_raw: bool = False, title: str = "run", report: object = None,
@@ -126,6 +185,7 @@ def run_main_job(*, full_raw: bool = False, title: str = "run", report: object =
     conns = apply_connection_env()
     instance = demo_instance(conns)
     defs = build_definitions()
+    print_progress_lines()
     t0 = time.monotonic()
     results = materialize_all(defs, instance, conns.warehouse_dsn, full_raw=full_raw)
     print(f"  materialized every asset in-process in {time.monotonic() - t0:.1f}s")

@@ -12,6 +12,7 @@ import pytest
 
 from revops_assets.warehouse.embedded import EmbeddedPostgres
 from revops_assets_tests.fixtures_models import minilm_path, tiny_bge_m3_path  # noqa: F401 (fixtures)
+from revops_assets_tests.live_stack import live_stack  # noqa: F401 (fixture)
 
 
 def free_port() -> int:

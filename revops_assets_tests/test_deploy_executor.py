@@ -24,9 +24,9 @@ def _step_pod(executor_def, op: str):
     return job.spec.template.spec
 
 
-def test_unset_leaves_the_definitions_alone(monkeypatch):
+def test_unset_runs_steps_in_process(monkeypatch):
     monkeypatch.delenv(EXECUTOR_VAR, raising=False)
-    assert build_definitions().executor is None
+    assert build_definitions().executor.name == "in_process"
 
 
 @pytest.mark.parametrize("value, name", [("in_process", "in_process"), ("multiprocess", "multiprocess"),

@@ -7,18 +7,21 @@ batch of decisions, never two for the same one.
 
 import dagster as dg
 
+from revops_assets.automation.runs import DOWNSTREAM_LANE, sensor_interval
 from revops_assets.resources.postgres import PostgresResource
 
+# Same lane as the automation sensor's runs: a re-score waits for a running matching build instead of racing it.
 rescore_job = dg.define_asset_job(
     "rescore_matches",
     selection=dg.AssetSelection.groups("matching"),
     description="Re-score ACE x Odoo matches, rebuild the review queue, reconciliation and quality",
+    tags=DOWNSTREAM_LANE,
 )
 
 
 @dg.sensor(
     job=rescore_job,
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=sensor_interval(30),
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Re-scores matches when new review decisions are recorded in ops.match_decisions",
 )

@@ -23,6 +23,7 @@ import dagster as dg
 import psycopg2
 from psycopg2 import sql
 
+from revops_assets.automation.runs import RAW_LANE, sensor_interval
 from revops_assets.raw.assets import raw_selection
 from revops_assets.resources.postgres import DatabaseConnectionError, PostgresResource
 from revops_assets.sources.catalog import SourceTable, source_tables
@@ -39,22 +40,40 @@ where c.table_schema = %s and c.table_name = any(%s)
 
 
 def build_raw_sync_job(tables: Sequence[SourceTable]):
+    """Runs in the raw lane: dagster.yaml lets one raw run execute at a time, the next waits in the queue. Steps run
+    in one process (the code location's default executor): a sync costs the sum of its tables."""
     return dg.define_asset_job(
         "raw_sync",
         selection=raw_selection(tables),
         description="Sync every raw table (incremental where a watermark exists)",
-        tags={"dagster/max_runtime": str(RAW_SYNC_MAX_RUNTIME_S)},
+        tags={**RAW_LANE, "dagster/max_runtime": str(RAW_SYNC_MAX_RUNTIME_S)},
     )
 
 
-def build_hourly_schedule(job) -> dg.ScheduleDefinition:
-    return dg.ScheduleDefinition(
+ACTIVE_RUN_STATUSES = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+                       dg.DagsterRunStatus.STARTED]
+
+
+def build_hourly_schedule(tables: Sequence[SourceTable], job) -> dg.ScheduleDefinition:
+    every_table = {dg.AssetKey(entry.asset_key) for entry in tables}
+
+    @dg.schedule(
         name="raw_hourly_sync",
         job=job,
         cron_schedule="0 * * * *",
         default_status=dg.DefaultScheduleStatus.RUNNING,
-        description="Fallback for the change sensor: an incremental sync of every raw table each hour",
+        description="Fallback for the change sensor: an incremental sync of every raw table each hour, skipped while "
+        "a sync of every table is still queued or running",
     )
+    def raw_hourly_schedule(context: dg.ScheduleEvaluationContext):
+        active = context.instance.get_runs(dg.RunsFilter(job_name=job.name, statuses=ACTIVE_RUN_STATUSES))
+        # sensor runs name the tables they sync; its first tick names them all
+        whole = [run for run in active if not run.asset_selection or run.asset_selection >= every_table]
+        if whole:
+            return dg.SkipReason(f"raw sync {whole[0].run_id} of every table is still {whole[0].status.value.lower()}")
+        return dg.RunRequest(tags={"revops/trigger": "schedule"})
+
+    return raw_hourly_schedule
 
 
 def source_fingerprints(resource: PostgresResource, entries: Sequence[SourceTable]) -> dict[str, str]:
@@ -131,7 +150,7 @@ def build_change_sensor(tables: Sequence[SourceTable], job) -> dg.SensorDefiniti
     return dg.sensor(
         name="raw_source_change_sensor",
         job=job,
-        minimum_interval_seconds=60,
+        minimum_interval_seconds=sensor_interval(60),
         default_status=dg.DefaultSensorStatus.RUNNING,
         description="Requests raw syncs for exactly the source tables whose newest cursor or row count changed",
     )(raw_source_change_sensor)
@@ -139,5 +158,5 @@ def build_change_sensor(tables: Sequence[SourceTable], job) -> dg.SensorDefiniti
 
 # The catalog as configured when the code location loads (names kept for whoever refers to them).
 raw_sync_job = build_raw_sync_job(source_tables())
-raw_hourly_schedule = build_hourly_schedule(raw_sync_job)
+raw_hourly_schedule = build_hourly_schedule(source_tables(), raw_sync_job)
 raw_source_change_sensor = build_change_sensor(source_tables(), raw_sync_job)

@@ -10,6 +10,7 @@ BENCHMARKS = {
     "ingest": "revops_assets.bench.ingest",
     "embed": "revops_assets.bench.embed",
     "match": "revops_assets.bench.match",
+    "freshness": "revops_assets.bench.freshness",
 }
 
 

@@ -9,13 +9,11 @@ from pathlib import Path
 from typing import Optional
 
 import dagster as dg
-import pandas as pd
 from pydantic import Field
 
 from revops_assets import settings
-from revops_assets.matching.candidates import candidate_recall
-from revops_assets.matching.evaluation import precision_recall, score_distributions
-from revops_assets.matching.warehouse import read_frame, rebuild_from_sql, run_matching, write_results
+
+# The engine (pandas, scipy) is imported inside the assets: the code location loads without it.
 
 GROUP = "matching"
 PAIRS_KEY = dg.AssetKey(["matching", "candidate_pairs"])
@@ -46,6 +44,8 @@ INPUTS = [
     required_resource_keys={"warehouse_db"},
 )
 def opportunity_matches(context: dg.AssetExecutionContext):
+    from revops_assets.matching.warehouse import run_matching, write_results
+
     with context.resources.warehouse_db.connection() as conn:
         run = run_matching(conn)
         write_results(conn, run)
@@ -92,6 +92,8 @@ def opportunity_matches(context: dg.AssetExecutionContext):
     tags={"layer": "matching"},
 )
 def review_queue(context: dg.AssetExecutionContext):
+    from revops_assets.matching.warehouse import rebuild_from_sql
+
     with context.resources.warehouse_db.connection() as conn:
         rows = rebuild_from_sql(conn, "review_queue", ["ace_opportunity_id"])
     return dg.MaterializeResult(metadata={"dagster/row_count": rows})
@@ -109,6 +111,8 @@ def review_queue(context: dg.AssetExecutionContext):
     tags={"layer": "matching"},
 )
 def reconciliation(context: dg.AssetExecutionContext):
+    from revops_assets.matching.warehouse import rebuild_from_sql
+
     with context.resources.warehouse_db.connection() as conn:
         rows = rebuild_from_sql(conn, "reconciliation")
         with conn.cursor() as cur:
@@ -153,6 +157,12 @@ def _histogram_md(dist: dict) -> str:
     tags={"layer": "matching"},
 )
 def match_quality(context: dg.AssetExecutionContext, config: QualityConfig):
+    import pandas as pd
+
+    from revops_assets.matching.candidates import candidate_recall
+    from revops_assets.matching.evaluation import precision_recall, score_distributions
+    from revops_assets.matching.warehouse import read_frame
+
     path = Path(config.truth_path) if config.truth_path else settings.truth_dir() / "opportunity_links.csv"
     if not path.exists():
         context.log.info(f"no ground truth at {path}: nothing to evaluate")

@@ -11,7 +11,6 @@ and a message naming the connection and what the sync was doing.
 """
 
 
-from datetime import timedelta
 from typing import Literal
 
 import dagster as dg
@@ -29,9 +28,6 @@ SOURCE_PRESENT_CHECK = "source_table_present"
 CURSOR_CHECK = "cursor_not_in_future"
 COLUMNS_CHECK = "source_columns_unchanged"
 MAX_TRANSIENT_RETRIES = 4
-
-# Raw data is expected within a few hours: the sensor reacts in minutes, the hourly schedule is the fallback.
-RAW_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=6), warn_window=timedelta(hours=2))
 
 
 class RawSyncConfig(dg.Config):
@@ -62,7 +58,6 @@ def raw_table_asset(entry: SourceTable) -> dg.AssetsDefinition:
         description=f"Mirror of {entry.qualified_source}: {entry.description}".rstrip(": "),
         pool=entry.pool,
         required_resource_keys={entry.resource, "warehouse_db"},
-        freshness_policy=RAW_FRESHNESS,
         tags={"layer": "raw", "source": entry.source},
         metadata={
             "source_table": entry.qualified_source,

@@ -33,6 +33,6 @@ class SourceMirror:
             assets=raw_assets(tables) if tables else [],
             jobs=[job],
             sensors=[build_change_sensor(tables, job)],
-            schedules=[build_hourly_schedule(job)],
+            schedules=[build_hourly_schedule(tables, job)],
             resources=source_resources(self.catalog) if with_resources else None,
         )

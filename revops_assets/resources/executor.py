@@ -1,7 +1,9 @@
 """Which executor runs the steps of a run, chosen by configuration: REVOPS_EXECUTOR = in_process | multiprocess | k8s.
 
-- unset: nothing is imposed (Dagster's default, or whatever a job sets for itself, e.g. in-process syncs);
-- `in_process`: every step in the run's own process (one import, cheapest for the many small raw syncs);
+- unset or `in_process` (the default): every step in the run's own process. A step of this project is one
+  SQL-heavy transaction (or one model pass); a process per step paid the whole import (seconds each, up to ~17 s on
+  a loaded 2-core machine) and waited for a slot, which turned a 43 s sync of 35 tables into 15 minutes. In one
+  process a run costs the sum of its steps plus one code load;
 - `multiprocess`: a process per step (Dagster's multiprocess executor; the compose code server's default);
 - `k8s`: a Kubernetes Job per step (dagster-k8s' `k8s_job_executor`, the `k8s` extra, in the image). Steps inherit
   the run pod's configuration from the K8sRunLauncher (deploy/helm/values.yaml: image, secrets, env); the steps of
@@ -44,11 +46,11 @@ DEFAULT_GPU_STEP_K8S_CONFIG: dict[str, Any] = {
 }
 
 
-def executor_name(env: Mapping[str, str] | None = None) -> str | None:
-    """The executor asked for, or None; a value outside EXECUTORS is an error naming the variable."""
+def executor_name(env: Mapping[str, str] | None = None) -> str:
+    """The executor asked for (in_process when unset); a value outside EXECUTORS is an error naming the variable."""
     raw = (os.environ if env is None else env).get(EXECUTOR_VAR, "").strip().lower().replace("-", "_")
     if not raw:
-        return None
+        return "in_process"
     if raw not in EXECUTORS:
         raise ValueError(f"{EXECUTOR_VAR} must be one of {', '.join(EXECUTORS)}, got {raw!r}")
     return raw
@@ -83,15 +85,13 @@ def k8s_executor(gpu_ops: Iterable[str], env: Mapping[str, str] | None = None) -
     return k8s_job_executor.configured({"per_step_k8s_config": {op: gpu for op in sorted(set(gpu_ops))}}, name="k8s")
 
 
-def executor_from_env(gpu_ops: Iterable[str] = (), env: Mapping[str, str] | None = None) -> dg.ExecutorDefinition | None:
+def executor_from_env(gpu_ops: Iterable[str] = (), env: Mapping[str, str] | None = None) -> dg.ExecutorDefinition:
     name = executor_name(env)
-    if name == "in_process":
-        return dg.in_process_executor
     if name == "multiprocess":
         return dg.multiprocess_executor
     if name == "k8s":
         return k8s_executor(gpu_ops, env)
-    return None
+    return dg.in_process_executor
 
 
 def gpu_ops(defs: dg.Definitions) -> list[str]:
@@ -103,9 +103,7 @@ def gpu_ops(defs: dg.Definitions) -> list[str]:
 
 
 def with_executor(defs: dg.Definitions, env: Mapping[str, str] | None = None) -> dg.Definitions:
-    """`defs` with the executor REVOPS_EXECUTOR asks for as the code location's default (replacing one `defs`
-    already has); `defs` unchanged when the variable is unset."""
+    """`defs` with the executor REVOPS_EXECUTOR asks for (in-process when unset) as the code location's default,
+    replacing one `defs` already has. Jobs that set their own executor keep it (Dagster's rule)."""
     executor = executor_from_env(gpu_ops(defs), env)
-    if executor is None:
-        return defs
     return dg.Definitions(**{**{field: getattr(defs, field) for field in defs._fields}, "executor": executor})

@@ -5,6 +5,7 @@ Both assets share the `gpu` pool (limit 1, set by `revops up`), so two model cop
 
 import dagster as dg
 
+from revops_assets.dictionary import table_schema
 from revops_assets.search.embeddings import ACE_TARGET, ODOO_TARGET, EmbeddingTarget, embed_opportunities
 
 GPU_POOL = "gpu"
@@ -33,9 +34,11 @@ def embedding_asset(target: EmbeddingTarget) -> dg.AssetsDefinition:
             with conn.cursor() as cur:
                 cur.execute(f"select count(*) from search.{target.name}")  # noqa: S608 (constant name)
                 rows = cur.fetchone()[0]
+                schema = table_schema(cur, "search", target.name)
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": rows,
+                "dagster/column_schema": schema,
                 "rows_embedded": stats.embedded,
                 "rows_skipped": stats.skipped,
                 "rows_deleted": stats.deleted,

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from psycopg2 import sql
 
+from revops_assets.progress import Progress
 from revops_assets.settings import sql_dir
 
 BATCH_ROWS = 256
@@ -123,12 +124,13 @@ def embed_opportunities(conn, target: EmbeddingTarget, embedder, log=None) -> Em
             sql.SQL("create temp table {} (like {}) on commit drop").format(staged, target.table)
         )
 
+    pending_sql = sql.SQL(_template("pending_rows.sql")).format(core=core, table=target.table, id=ident)
+    with conn.cursor() as cur:  # how many to embed, for the progress lines
+        cur.execute(sql.SQL("select count(*) from ({}) p").format(pending_sql), {"model_id": embedder.model_id})
+        progress = Progress(f"embedding {target.name}", total=cur.fetchone()[0], log=log)
     with conn.cursor(name=f"pending_{target.name}") as pending, conn.cursor() as sink:
         pending.itersize = BATCH_ROWS
-        pending.execute(
-            sql.SQL(_template("pending_rows.sql")).format(core=core, table=target.table, id=ident),
-            {"model_id": embedder.model_id},
-        )
+        pending.execute(pending_sql, {"model_id": embedder.model_id})
         while True:
             rows = pending.fetchmany(BATCH_ROWS)
             if not rows:
@@ -168,6 +170,8 @@ def embed_opportunities(conn, target: EmbeddingTarget, embedder, log=None) -> Em
                 buffer,
             )
             stats.embedded += n
+            progress.advance(n)
+    progress.finish()
     with conn.cursor() as cur:
         cur.execute(sql.SQL(_template("upsert_embeddings.sql")).format(table=target.table, staged=staged))
         _create_indexes(cur, target)
