@@ -58,19 +58,31 @@ def table_columns(asset_key: dg.AssetKey) -> dict[str, str] | None:
 
 
 @lru_cache(maxsize=None)
-def core_lineage() -> dict[str, dict[str, tuple[tuple[str, str], ...]]]:
-    """{core table: {column: ((raw table, raw column), ...)}} as the core entities declare it."""
+def core_lineage() -> dict[str, dict[str, tuple[str, ...]]]:
+    """{core table: {column: canonical source fields ("odoo.lead.name", ...)}} as the core entities declare it."""
     from revops_assets.core.entities import core_entities
 
     return {entity.name: dict(getattr(entity, "lineage", {}) or {}) for entity in core_entities()}
 
 
-def _sources_text(sources: tuple[tuple[str, str], ...]) -> str:
-    return ", ".join(f"raw.{table}.{column}" for table, column in sources)
+def _sources_text(fields: tuple[str, ...]) -> str:
+    """"odoo.lead.name (raw.odoo_crm_lead)": the canonical field and the raw table its entity maps to. Which column
+    of that table it was found in is an installation's own (the asset's `source_mapping` metadata says, each run)."""
+    from revops_assets.core.mapping import raw_tables_of
+
+    parts = []
+    for canonical in fields:
+        entity = canonical.rsplit(".", 1)[0]
+        try:
+            tables = raw_tables_of([entity])
+        except Exception:  # an entity the mapping does not know: name the field alone
+            tables = []
+        parts.append(f"{canonical} ({', '.join(f'raw.{t}' for t in tables)})" if tables else canonical)
+    return ", ".join(parts)
 
 
-def lineage_markdown(lineage: dict[str, tuple[tuple[str, str], ...]]) -> str:
-    lines = ["| column | comes from |", "|---|---|"]
+def lineage_markdown(lineage: dict[str, tuple[str, ...]]) -> str:
+    lines = ["| column | comes from (canonical field, raw table) |", "|---|---|"]
     lines += [f"| `{column}` | {_sources_text(sources)} |" for column, sources in lineage.items()]
     return "\n".join(lines)
 

@@ -87,8 +87,8 @@ def test_column_descriptions_and_lineage_are_attached_at_definition_time(defs):
     graph = defs.resolve_asset_graph()
     leads = graph.get(dg.AssetKey(["core", "odoo_opportunities"]))
     columns = {c.name: c.description for c in leads.metadata["dagster/column_schema"].columns}
-    assert "crm.lead" in columns["odoo_opportunity_id"] and "From raw.odoo_crm_lead.name" in columns["title"]
-    assert "raw.odoo_crm_lead.name" in leads.metadata["column_lineage"].value
+    assert "crm.lead" in columns["odoo_opportunity_id"] and "From odoo.lead.name (raw.odoo_crm_lead)" in columns["title"]
+    assert "| `title` | odoo.lead.name (raw.odoo_crm_lead) |" in leads.metadata["column_lineage"].value
     matches = graph.get(dg.AssetKey(["matching", "opportunity_matches"]))
     assert all(c.description for c in matches.metadata["dagster/column_schema"].columns)
 

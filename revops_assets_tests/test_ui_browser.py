@@ -38,7 +38,7 @@ PAGES = {
     "match_quality": ("assets/matching/match_quality", ["Freshness policy", "F1 auto-matched", "candidate recall"]),
     "core_opportunities": ("assets/core/odoo_opportunities", [
         "Freshness policy", "Fails if more than 8 hours", "Odoo opportunity id (crm.lead id",
-        "From raw.odoo_crm_lead.name",  # column lineage, which the open-source UI does not draw
+        "From odoo.lead.name (raw.odoo_crm_lead)",  # column lineage, which the open-source UI does not draw
     ]),
     "raw_table": ("assets/raw/odoo_crm_lead", ["Freshness policy", "Fails if more than 6 hours"]),
     "search_embeddings": ("assets/search/ace_opportunity_embeddings", [
