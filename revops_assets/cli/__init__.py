@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "revops_assets.cli.data",  # seed, demo
     "revops_assets.cli.bench",  # bench ingest | embed | match
     "revops_assets.cli.review",  # review list | confirm | reject | import | export
+    "revops_assets.cli.eval_er",  # eval-er DIR
 )
 
 
