@@ -77,6 +77,7 @@ def estimate(
     labels: np.ndarray | None = None,
     start: MatchModel | None = None,
     iterations: int | None = None,
+    defs: list | None = None,
 ) -> MatchModel:
     """EM estimates for the candidate pairs' level `codes` (rows aligned with li, ri; see module docstring).
 
@@ -84,7 +85,7 @@ def estimate(
     (default: the hand-set weights). Returns a MatchModel of kind "em" ("fitted" when labels were clamped).
     """
     cal = spec.calibration
-    defs = level_defs(spec)
+    defs = defs if defs is not None else (start.levels if start is not None else level_defs(spec))
     names = [d.name for d in defs]
     n_levels = [d.n_levels for d in defs]
     u_rand = u_from_random(random_codes, n_levels)
@@ -94,13 +95,15 @@ def estimate(
         m_prior.append(m / m.sum())
     cond = spec.weights.condition_on
     cj = names.index(cond) if cond in names else None
-    same_levels = ([i for i, w in enumerate(defs[cj].default_weights) if w >= spec.weights.same_at]
+    # "same" (e.g. same company): the bands whose lower edge is at least `same_at` log-odds of agreement
+    same_levels = ([i for i, t in enumerate(defs[cj].thresholds) if t >= spec.weights.same_at]
                    if cj is not None else [])
     same = np.isin(codes[:, cj], same_levels) if cj is not None else np.zeros(len(codes), bool)
     clamp = labels is not None and (np.asarray(labels) >= 0).any()
     lab = np.asarray(labels) if clamp else None
 
-    model = start or MatchModel.from_spec(spec)
+    model = start or MatchModel(prior_log_odds=spec.weights.prior_log_odds, levels=defs,
+                                weights={d.name: list(d.default_weights) for d in defs})
     from .scoring import contributions_from_codes, prior
 
     if start is None:  # the hand-set model's candidate-level prior, then EM's own
@@ -146,6 +149,11 @@ def estimate(
         gamma = probability(lo)
         if max(float(np.abs(a - b).max()) for a, b in zip(m_est, prev)) < 1e-5:
             break
+    if cal.one_to_one:
+        gamma = _one_to_one(gamma, li, ri, n_left, n_right)
+    if clamp:
+        gamma = np.where(lab >= 0, lab, gamma)
+    lam = float(np.clip(gamma.sum() / max(n_left * n_right, 1), 1e-12, 0.5))
 
     weights = {n: [round(float(x), 4) for x in np.log(m) - np.log(u)] for n, m, u in zip(names, m_est, u_rand)}
     weights_same = {}
@@ -172,3 +180,43 @@ def estimate(
 
 def codes_for(features, spec: LinkSpec) -> np.ndarray:
     return level_codes(features, level_defs(spec))
+
+
+def grouped_defs(feats, random_feats, li, ri, n_left: int, n_right: int, spec: LinkSpec,
+                 labels: np.ndarray | None = None) -> list:
+    """Level definitions whose group bands come from the data, not from the hand-set weights.
+
+    First every feature is its own comparison (Splink's independent model) and EM estimates its weights; a group's
+    value is then the sum of its members' estimated weights (a data-driven ranking of, e.g., how strongly the company
+    evidence agrees), and its bands are quantiles of that value among all candidates (upper half) and among the
+    likely matches (p >= 0.5 in that first model), so every band is populated where it matters. The grouped EM that
+    follows estimates each band's own weight: the sum only orders pairs, it is never taken as the evidence.
+    """
+    from .learning import log_odds
+    from .spec import Levels
+
+    w = spec.weights
+    if not w.groups:
+        return level_defs(spec)
+    flat = spec.model_copy(update={"weights": w.model_copy(update={"groups": {}, "condition_on": None})})
+    defs0 = level_defs(flat)
+    codes0 = level_codes(feats, defs0)
+    m0 = estimate(codes0, li, ri, n_left, n_right, level_codes(random_feats, defs0), flat, labels=labels, defs=defs0)
+    likely = probability(log_odds(m0, codes0)) >= 0.5
+    member_levels = {f: Levels(thresholds=list(w.levels[f].thresholds), weights=m0.weights[f])
+                     for members in w.groups.values() for f in members if f in m0.weights}
+    provisional = level_defs(spec, member_levels)
+    edges = {}
+    from .scoring import comparison_value
+
+    for d in provisional:
+        if not d.is_group:
+            continue
+        v = comparison_value(feats, d)
+        ok = ~np.isnan(v)
+        qs = list(np.quantile(v[ok], [0.5, 0.75, 0.9])) if ok.any() else []
+        if (ok & likely).any():
+            qs += list(np.quantile(v[ok & likely], [0.05, 0.2, 0.4, 0.6, 0.8]))
+        cut = sorted({round(float(q), 3) for q in qs}, reverse=True)
+        edges[d.name] = cut or d.thresholds
+    return level_defs(spec, member_levels, edges)

@@ -250,19 +250,26 @@ def calibrate(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray, feats: pd.Data
               labels: np.ndarray | None = None) -> MatchModel:
     """The model for this run: EM on these tables (decisions clamped, and a held-fold calibration once there are
     enough of them), or the hand-set weights when spec.calibration.method is "defaults"."""
-    if spec.calibration.method == "defaults" or len(li) == 0:
-        return MatchModel.from_spec(spec)
-    from .calibration import codes_for, estimate, random_pairs
+    if spec.calibration.method == "defaults" or len(li) < spec.calibration.min_pairs:
+        model = MatchModel.from_spec(spec)
+        if spec.calibration.method != "defaults":
+            model.report["calibration"] = (f"hand-set weights: {len(li)} candidate pairs are too few to estimate "
+                                           f"from (EM needs >= {spec.calibration.min_pairs})")
+        return model
+    from .calibration import estimate, grouped_defs, random_pairs
+    from .scoring import level_codes
 
     rl, rr = random_pairs(ls.n, rs.n, spec.calibration.random_pairs)
-    random_codes = codes_for(compute_features(ls, rs, rl, rr, spec), spec)
+    random_feats = compute_features(ls, rs, rl, rr, spec)
     feats = feats.copy()
     feats["best_match"] = np.nan
-    model = estimate(codes_for(feats, spec), li, ri, ls.n, rs.n, random_codes, spec, labels=labels)
+    defs = grouped_defs(feats, random_feats, li, ri, ls.n, rs.n, spec, labels)
+    random_codes = level_codes(random_feats, defs)
+    model = estimate(level_codes(feats, defs), li, ri, ls.n, rs.n, random_codes, spec, labels=labels, defs=defs)
     # second pass: which candidate is each record's best, by the first pass's scores, is itself evidence
     score_with_best_match(feats, model, li, ri, ls.n, rs.n)
-    codes = codes_for(feats, spec)
-    model = estimate(codes, li, ri, ls.n, rs.n, random_codes, spec, labels=labels)
+    codes = level_codes(feats, defs)
+    model = estimate(codes, li, ri, ls.n, rs.n, random_codes, spec, labels=labels, defs=defs)
     if labels is not None and (labels >= 0).any():
         from .learning import calibrate_on_folds
 

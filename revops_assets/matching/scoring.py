@@ -50,21 +50,26 @@ class LevelDef(BaseModel):
         return bool(self.member_levels)
 
 
-def level_defs(spec: LinkSpec) -> list[LevelDef]:
-    """The comparisons of a spec: each group once, then every other feature that has levels, in FEATURES order."""
+def level_defs(spec: LinkSpec, member_levels: dict[str, Levels] | None = None,
+               group_edges: dict[str, list[float]] | None = None) -> list[LevelDef]:
+    """The comparisons of a spec: each group once, then every other feature that has levels, in FEATURES order.
+
+    A group's value is the sum of its members' weights: the hand-set ones, or `member_levels` (estimated on the
+    data, see calibration.grouped_defs). Its levels are `group_edges[group]` or equal-width bands over the possible
+    sums; a band's hand-set weight is its middle.
+    """
     w = spec.weights
     defs: list[LevelDef] = []
     grouped = {f for members in w.groups.values() for f in members}
     for name, members in w.groups.items():
-        member_levels = {f: w.levels[f] for f in members if f in w.levels}
-        hi = sum(max(lv.weights) for lv in member_levels.values())
-        lo = sum(min(lv.weights) for lv in member_levels.values())
+        chosen = {f: (member_levels or {}).get(f, w.levels[f]) for f in members if f in w.levels}
+        hi = sum(max(lv.weights) for lv in chosen.values())
+        lo = sum(min(lv.weights) for lv in chosen.values())
         k = max(w.group_levels, 2)
-        # bands of equal width over the possible sums; a band's hand-set weight is its middle
-        edges = [round(hi - (hi - lo) * i / k, 4) for i in range(1, k)]
+        edges = (group_edges or {}).get(name) or [round(hi - (hi - lo) * i / k, 4) for i in range(1, k)]
         mids = [round((a + b) / 2, 4) for a, b in zip([hi, *edges], [*edges, lo])]
         defs.append(LevelDef(name=name, members=members, thresholds=edges, default_weights=mids,
-                             member_levels=member_levels))
+                             member_levels=chosen))
     for f in FEATURES:
         if f in w.levels and f not in grouped:
             defs.append(LevelDef(name=f, members=[f], thresholds=list(w.levels[f].thresholds),

@@ -235,8 +235,9 @@ class Calibration(_Strict):
 
     method: Literal["em", "defaults"] = "em"  # "defaults": the hand-set weights as they are
     iterations: int = 30
+    min_pairs: int = 200  # fewer candidate pairs: the hand-set weights as they are (too little data for EM)
     random_pairs: int = 50_000  # u probabilities (non-match distribution) from this many random pairs
-    prior_strength: float = 50.0  # pseudo-pairs pulling each m (match distribution) toward the hand-set weights
+    prior_strength: float = 5.0  # pseudo-pairs pulling each m (match distribution) toward the hand-set weights
     one_to_one: bool = True  # soft constraint in EM: a record's match responsibilities sum to at most 1
     min_decisions: int = 20  # with fewer (or fewer than 5 of a kind), decisions are clamped in EM but no calibration
     generic_title_companies: int = 3  # a title used by this many distinct companies on one side is generic
