@@ -359,9 +359,11 @@ def test_em_recovers_known_m_and_u_on_simulated_comparisons(spec):
 
     rng = np.random.default_rng(0)
     spec = spec.model_copy(update={"weights": spec.weights.model_copy(update={"groups": {}, "condition_on": None})})
-    defs = [d for d in level_defs(spec) if d.name in ("name_sim", "date_prox", "origin_eq")]
-    true_m = {"name_sim": [0.7, 0.2, 0.07, 0.03], "date_prox": [0.6, 0.25, 0.1, 0.05], "origin_eq": [0.9, 0.1]}
-    true_u = {"name_sim": [0.002, 0.01, 0.1, 0.888], "date_prox": [0.01, 0.05, 0.2, 0.74], "origin_eq": [0.5, 0.5]}
+    true_m = {"name_sim": [0.7, 0.2, 0.07, 0.03], "date_prox": [0.6, 0.25, 0.1, 0.05], "origin_eq": [0.9, 0.1],
+              "amount_prox": [0.5, 0.3, 0.15, 0.05], "stage_compat": [0.8, 0.15, 0.05]}
+    true_u = {"name_sim": [0.002, 0.01, 0.1, 0.888], "date_prox": [0.01, 0.05, 0.2, 0.74], "origin_eq": [0.5, 0.5],
+              "amount_prox": [0.05, 0.15, 0.3, 0.5], "stage_compat": [0.4, 0.4, 0.2]}
+    defs = [d for d in level_defs(spec) if d.name in true_m]
     n = 500
     li, ri = (a.ravel() for a in np.indices((n, n)))
     is_match = (li == ri) & (li < 400)

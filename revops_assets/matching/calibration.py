@@ -18,9 +18,9 @@ Where it departs from Splink, and why:
   another deal of the same customer does not reach p ~ 1 (the independence assumption's classic failure).
 - m is a MAP estimate: `prior_strength` pseudo-pairs distributed as the hand-set weights imply (m ∝ u * e^w), so a
   level seen rarely keeps a sensible weight and the estimate cannot run away on small data.
-- Soft one-to-one (`one_to_one`): a record's match responsibilities are scaled to sum to at most 1 in each E-step
-  (left first, then right), the linkage's own structure, which keeps a company's several deals from all counting as
-  matches.
+- Soft one-to-one (`one_to_one`): in each E-step a record's candidates share one "which of them, or none"
+  posterior (left first, then right), the linkage's own structure, which keeps a company's several deals from all
+  counting as matches.
 - Decisions, when given, are clamped (confirmed = 1, rejected = 0) in every E-step: semi-supervised EM.
 """
 
@@ -48,11 +48,17 @@ def u_from_random(random_codes: np.ndarray, n_levels: list[int]) -> list[np.ndar
     return out
 
 
-def _one_to_one(gamma: np.ndarray, li: np.ndarray, ri: np.ndarray, n_left: int, n_right: int) -> np.ndarray:
-    for idx, n in ((li, n_left), (ri, n_right)):
-        total = np.bincount(idx, weights=gamma, minlength=n)
-        gamma = gamma / np.maximum(total[idx], 1.0)
-    return gamma
+def _one_to_one(gamma: np.ndarray, li: np.ndarray, ri: np.ndarray, n_left: int, n_right: int,
+                lam: float) -> np.ndarray:
+    """Each record has at most one match: per left (then per right), the posterior of "which candidate, or none",
+    P(j) = o_j / ((1 - pi) + sum of the record's odds o_k), with o = p / (1 - p) and pi = lam x (size of the other
+    table), the prior share of records that have a match at all."""
+    for idx, n, n_other in ((li, n_left, n_right), (ri, n_right, n_left)):
+        pi = min(lam * n_other, 0.99)
+        odds = gamma / np.maximum(1.0 - gamma, 1e-12)
+        total = np.bincount(idx, weights=odds, minlength=n)
+        gamma = odds / ((1.0 - pi) + total[idx])
+    return np.clip(gamma, 0.0, 1.0)
 
 
 def random_pairs(n_left: int, n_right: int, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -120,7 +126,7 @@ def estimate(
     done = 0
     for done in range(1, n_iter + 1):
         if cal.one_to_one:
-            gamma = _one_to_one(gamma, li, ri, n_left, n_right)
+            gamma = _one_to_one(gamma, li, ri, n_left, n_right, lam)
         if clamp:
             gamma = np.where(lab >= 0, lab, gamma)
         # M-step
@@ -150,7 +156,7 @@ def estimate(
         if max(float(np.abs(a - b).max()) for a, b in zip(m_est, prev)) < 1e-5:
             break
     if cal.one_to_one:
-        gamma = _one_to_one(gamma, li, ri, n_left, n_right)
+        gamma = _one_to_one(gamma, li, ri, n_left, n_right, lam)
     if clamp:
         gamma = np.where(lab >= 0, lab, gamma)
     lam = float(np.clip(gamma.sum() / max(n_left * n_right, 1), 1e-12, 0.5))
