@@ -416,13 +416,15 @@ def comparisons_for(left: pd.DataFrame, right: pd.DataFrame, columns: Sequence[s
                     encoder: Encoder | None = None) -> list[Comparison]:
     """Comparisons chosen from the data types of the columns both tables share (no knowledge of any data set).
 
-    Per text column: exact, four rapidfuzz ratios, token Jaccard, word and character TF-IDF cosine, digit-token
-    overlap, and the embedding cosine (when an encoder is given and values average >= 2 words). Per numeric column:
-    proximity and exactness. Over the whole record (all columns joined): word/character TF-IDF, token_set, digits and
-    embedding, so evidence in a misplaced or unusual column still counts.
+    Per text column: exact, four rapidfuzz ratios, token Jaccard, word and character TF-IDF cosine and digit-token
+    overlap. Per numeric column: proximity and exactness. Over the whole record (all columns joined): word/character
+    TF-IDF, token_set, digits, so evidence in a misplaced or unusual column still counts. With an encoder, the
+    embedding cosine of the whole record and of the wordiest column (>= 3 words on average): one text per record
+    each, which keeps a CPU run in minutes.
     """
     cols = [c for c in (columns or [c for c in left.columns if c in right.columns])]
     out: list[Comparison] = []
+    wordiest = max(cols, key=lambda c: max(mean_tokens(left[c]), mean_tokens(right[c])), default=None)
     for c in cols:
         kind = column_kind(left[c], right[c])
         if kind == "empty":
@@ -433,7 +435,7 @@ def comparisons_for(left: pd.DataFrame, right: pd.DataFrame, columns: Sequence[s
         out += [ExactComparison(c)] + [TextComparison(c, m) for m in
                                        ("ratio", "token_set", "token_sort", "partial", "jaccard", "tfidf_word",
                                         "tfidf_char", "digits")]
-        if encoder is not None and max(mean_tokens(left[c]), mean_tokens(right[c])) >= 2:
+        if encoder is not None and c == wordiest and max(mean_tokens(left[c]), mean_tokens(right[c])) >= 3:
             out.append(TextComparison(c, "embedding", encoder=encoder))
     if len(cols) > 1:
         whole = dict(name="record", label="whole record")

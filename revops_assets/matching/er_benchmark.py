@@ -79,7 +79,7 @@ def minilm_encoder() -> Encoder:
     """The bundled all-MiniLM-L6-v2 (sentence-transformers) as a texts -> unit vectors function, on CPU."""
     from revops_assets.resources.embedder import Embedder
 
-    emb = Embedder("sentence-transformers", device="cpu", batch_size=128, max_length=128)
+    emb = Embedder("sentence-transformers", device="cpu", batch_size=64, max_length=64)
     return lambda texts: emb.embed(texts).dense
 
 
