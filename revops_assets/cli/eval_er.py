@@ -19,7 +19,7 @@ def cmd_eval_er(args: argparse.Namespace) -> None:
         dirs = set_dirs(args.dir)
     except FormatError as err:
         raise CliError(str(err)) from None
-    encoder = None if args.no_embeddings else minilm_encoder()
+    encoder = minilm_encoder() if args.embeddings else None
     print(f"{'set':<22} {'P':>6} {'R':>6} {'F1':>6} {'test pairs':>10} {'matches':>8} {'features':>8} {'seconds':>8}")
     results = []
     for d in dirs:
@@ -40,7 +40,8 @@ def cmd_eval_er(args: argparse.Namespace) -> None:
 def register(sub) -> None:
     p = sub.add_parser("eval-er", help="precision / recall / F1 on entity-resolution sets (DeepMatcher format)")
     p.add_argument("dir", help="a set directory (train.txt, valid.txt, test.txt) or a directory of them")
-    p.add_argument("--no-embeddings", action="store_true", help="skip the MiniLM sentence-embedding comparisons")
+    p.add_argument("--embeddings", action="store_true",
+                   help="add MiniLM sentence-embedding comparisons (bundled model, CPU; slower, rarely better)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="also print every figure as JSON")
     p.set_defaults(func=cmd_eval_er)

@@ -88,6 +88,12 @@ def clean_key(col: pd.Series) -> np.ndarray:
                     dtype=object)
 
 
+def _ascii(values: np.ndarray) -> np.ndarray:
+    from revops_assets.core.normalize.companies import transliterate
+
+    return np.array([None if v is None else transliterate(v) for v in values], dtype=object)
+
+
 def annual_amount(col: pd.Series, kind: str, months_per_total: float) -> np.ndarray:
     a = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     a = np.where(a > 0, a, np.nan)
@@ -170,9 +176,9 @@ def prepare_side(df: pd.DataFrame, cols: Columns, spec: LinkSpec, side: Literal[
     if df[cols.id].duplicated().any():
         raise ValueError(f"{side} table has duplicate ids in column {cols.id!r}")
     s = Side(ids=df[cols.id].to_numpy(), id_keys=id_keys(df[cols.id]))  # ids keep their dtype (int stays int)
-    if cols.name:
-        s.name = clean_text(df[cols.name])
-    s.block_key = clean_text(df[cols.company_key]) if cols.company_key else s.name
+    if cols.name:  # compared in ASCII, so "Ромашка" meets "Romashka" (see core.normalize.companies.transliterate)
+        s.name = _ascii(clean_text(df[cols.name]))
+    s.block_key = _ascii(clean_text(df[cols.company_key])) if cols.company_key else s.name
     if cols.title:
         s.title = clean_text(df[cols.title])
     if cols.domain:
