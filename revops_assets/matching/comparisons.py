@@ -31,7 +31,7 @@ import pandas as pd
 
 Encoder = Callable[[list[str]], np.ndarray]  # texts -> (n, d) unit rows
 
-_NUMBER_RE = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?|[-+]?\.\d+")
+_NUMBER_RE = re.compile(r"[-+]?\d[\d.,]*\d|[-+]?\d|[-+]?\.\d+")
 _SCALE = {"k": 1e3, "m": 1e6, "bn": 1e9, "b": 1e9}
 _TOKEN_RE = re.compile(r"\w+", re.UNICODE)
 
@@ -51,9 +51,13 @@ def parse_number(value: object) -> float:
     if not m:
         return math.nan
     raw = m.group(0)
-    if raw.count(",") and not re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", raw):
-        raw = raw.replace(",", ".") if raw.count(",") == 1 and "." not in raw else raw.replace(",", "")
-    number = float(raw.replace(",", ""))
+    if "," in raw and "." in raw:  # the later separator is the decimal one: "1,299.00", "12.345,50"
+        raw = raw.replace(".", "").replace(",", ".") if raw.rfind(",") > raw.rfind(".") else raw.replace(",", "")
+    elif "," in raw:  # "1,299" (thousands) or "8,5" (decimal comma)
+        raw = raw.replace(",", "") if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+", raw) else raw.replace(",", ".")
+    elif raw.count(".") > 1:  # "1.234.567"
+        raw = raw.replace(".", "")
+    number = float(raw)
     rest = text[m.end():].strip()
     for suffix, factor in _SCALE.items():
         if rest.startswith(suffix) and (len(rest) == len(suffix) or not rest[len(suffix)].isalpha()):
