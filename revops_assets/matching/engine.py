@@ -1,8 +1,10 @@
 """`link()`: the whole matching run on two DataFrames, with no Dagster and no database.
 
-prepare -> decisions -> candidates -> features -> scores -> one-to-one assignment -> statuses -> explanations.
+prepare -> decisions -> candidates -> features -> calibration (EM on these tables, decisions clamped; see
+calibration.py) -> scores -> one-to-one assignment -> statuses -> explanations.
 Review decisions always win over the model: a confirmed pair is emitted as "confirmed" and its two records leave the
-pool before assignment; a rejected pair is dropped from the candidates, so it can never be assigned again. When several
+pool before assignment; a rejected pair teaches the calibration, then is dropped from the candidates, so it can never
+be assigned again. When several
 decisions touch the same pair the latest wins (by `decided_at` when given, else by row order); when two confirmed
 pairs share a record, the latest confirmation wins and the older one is ignored (counted in stats).
 """
@@ -56,7 +58,7 @@ def _positions(frame: pd.DataFrame, ls: Side, rs: Side) -> tuple[np.ndarray, np.
 
 
 def _decision_positions(decisions: pd.DataFrame | None, ls: Side, rs: Side) -> tuple[np.ndarray, np.ndarray, dict]:
-    """Confirmed (li, ri) pairs and rejected pair keys (li * n_right + ri) in positions, plus counts."""
+    """Confirmed and rejected (li, ri) pairs in positions, plus counts."""
     if decisions is None or len(decisions) == 0:
         return np.zeros((0, 2), np.int64), np.zeros((0, 2), np.int64), {"confirmed": 0, "rejected": 0, "ignored": 0}
     d = pd.DataFrame({
