@@ -6,12 +6,25 @@ review decisions and learning from them; or score given pairs (`score_pairs`, an
 Plain pandas/numpy/scipy/scikit-learn; no Dagster and no database here (the assets call into this package).
 """
 
-from .engine import LinkResult, link, score_pairs
-from .evaluation import evaluate, precision_recall
-from .learning import FitResult, fit_from_labels
-from .candidates import candidate_recall
-from .scoring import FittedModel, MatchModel
-from .spec import MATCHED_STATUSES, LinkSpec, load_spec
+import importlib
+
+# name -> submodule; imported on first use, so the Dagster code location (which imports matching.assets) does not
+# pay for scipy and scikit-learn until a run needs them.
+_EXPORTS = {
+    "LinkResult": "engine", "link": "engine", "score_pairs": "engine",
+    "evaluate": "evaluation", "precision_recall": "evaluation",
+    "FitResult": "learning", "fit_from_labels": "learning",
+    "candidate_recall": "candidates",
+    "FittedModel": "scoring", "MatchModel": "scoring",
+    "MATCHED_STATUSES": "spec", "LinkSpec": "spec", "load_spec": "spec",
+}
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "LinkResult",

@@ -15,8 +15,6 @@ from pydantic import Field
 
 from revops_assets import settings
 from revops_assets.core.build import markdown_preview
-from revops_assets.matching.candidates import candidate_recall
-from revops_assets.matching.evaluation import precision_recall, score_distributions
 from revops_assets.matching.warehouse import read_frame, rebuild_from_sql, run_matching, write_results
 
 GROUP = "matching"
@@ -219,6 +217,9 @@ def match_quality(context: dg.AssetExecutionContext, config: QualityConfig):
     truth = pd.read_csv(path, dtype=str).rename(
         columns={"ace_opportunity_id": "left_id", "odoo_opportunity_id": "right_id"}
     )
+    from revops_assets.matching.candidates import candidate_recall
+    from revops_assets.matching.evaluation import precision_recall, score_distributions
+
     curve = []
     with context.resources.warehouse_db.connection() as conn:
         if config.learning_rounds > 0:

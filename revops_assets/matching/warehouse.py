@@ -21,7 +21,6 @@ from pgvector.psycopg2 import register_vector
 from psycopg2 import sql
 
 from revops_assets.core.build import swap_in
-from revops_assets.matching.engine import LinkResult, link
 from revops_assets.matching.spec import FEATURES, LinkSpec, load_spec
 from revops_assets.settings import sql_dir
 
@@ -69,7 +68,7 @@ def load_decisions(conn) -> pd.DataFrame:
 
 @dataclass
 class MatchRun:
-    result: LinkResult
+    result: "LinkResult"  # noqa: F821 (engine imported lazily: scipy/scikit-learn stay out of the code location)
     decisions: int
     knn: dict  # how vector candidates were found: pgvector (seconds per vector) or in memory
 
@@ -104,6 +103,8 @@ def pgvector_candidates(conn, spec: LinkSpec) -> tuple[dict[str, pd.DataFrame], 
 def run_matching(conn, spec: LinkSpec | None = None) -> MatchRun:
     """Score every ACE opportunity against Odoo: EM estimates on these tables, live decisions clamped in it (and a
     held-fold calibration once there are enough of them); decisions always win over the model."""
+    from revops_assets.matching.engine import link
+
     spec = spec or load_spec("ace_to_odoo")
     left, right = load_sides(conn)
     decisions = load_decisions(conn)
