@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from .scoring import MatchModel, level_codes, level_defs, logit, probability
-from .spec import RELATIVE_FEATURES, LinkSpec
+from .spec import LinkSpec
 
 SMOOTH = 0.5  # add-half counts for u, so a level never seen among random pairs gets a finite weight
 
@@ -59,6 +59,11 @@ def _one_to_one(gamma: np.ndarray, li: np.ndarray, ri: np.ndarray, n_left: int, 
         total = np.bincount(idx, weights=odds, minlength=n)
         gamma = odds / ((1.0 - pi) + total[idx])
     return np.clip(gamma, 0.0, 1.0)
+
+
+def _weights(m: np.ndarray, u: np.ndarray, d) -> np.ndarray:
+    """ln m/u per level."""
+    return np.log(m) - np.log(u)
 
 
 def random_pairs(n_left: int, n_right: int, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -120,8 +125,6 @@ def estimate(
     m_est = [mp.copy() for mp in m_prior]
     u_same = [u.copy() for u in u_rand]
     lam = 1.0 / max(n_left * n_right, 1)
-    # comparisons that exist only among candidates (best_match): their u is estimated by EM over the candidates
-    relative = [j for j, n in enumerate(names) if n in RELATIVE_FEATURES]
     n_iter = iterations or cal.iterations
     done = 0
     for done in range(1, n_iter + 1):
@@ -135,9 +138,6 @@ def estimate(
             c = codes[:, j]
             m_counts = _counts(c, k, gamma) + cal.prior_strength * m_prior[j]
             m_est[j] = m_counts / m_counts.sum()
-            if j in relative:
-                u_counts = _counts(c, k, 1.0 - gamma) + cal.prior_strength * u_rand[j]
-                u_rand[j] = u_counts / u_counts.sum()
             if cj is not None and j != cj and same.any():
                 u_counts = _counts(c[same], k, 1.0 - gamma[same]) + cal.prior_strength * u_rand[j]
                 u_same[j] = u_counts / u_counts.sum()
@@ -146,10 +146,10 @@ def estimate(
         lo = np.full(len(codes), logit(lam))
         for j in range(len(defs)):
             c = codes[:, j]
-            w = np.log(m_est[j]) - np.log(u_rand[j])
+            w = _weights(m_est[j], u_rand[j], defs[j])
             contrib = np.where(c >= 0, np.append(w, 0.0)[c], 0.0)
             if cj is not None and j != cj and same.any():
-                ws = np.log(m_est[j]) - np.log(u_same[j])
+                ws = _weights(m_est[j], u_same[j], defs[j])
                 contrib = np.where(same & (c >= 0), np.append(ws, 0.0)[c], contrib)
             lo += contrib
         gamma = probability(lo)
@@ -161,10 +161,10 @@ def estimate(
         gamma = np.where(lab >= 0, lab, gamma)
     lam = float(np.clip(gamma.sum() / max(n_left * n_right, 1), 1e-12, 0.5))
 
-    weights = {n: [round(float(x), 4) for x in np.log(m) - np.log(u)] for n, m, u in zip(names, m_est, u_rand)}
+    weights = {n: [round(float(x), 4) for x in _weights(m, u, d)] for n, m, u, d in zip(names, m_est, u_rand, defs)}
     weights_same = {}
     if cj is not None and same.any():
-        weights_same = {n: [round(float(x), 4) for x in np.log(m) - np.log(u)]
+        weights_same = {n: [round(float(x), 4) for x in _weights(m, u, defs[j])]
                         for j, (n, m, u) in enumerate(zip(names, m_est, u_same)) if j != cj}
     report = {
         "method": "Fellegi-Sunter EM" + (" with decisions clamped" if clamp else ""),

@@ -21,7 +21,7 @@ from .assignment import assign
 from .candidates import SOURCE_BIT, generate_candidates, source_labels, union_pairs
 from .features import compute_features
 from .prepare import Side, id_keys, prepare
-from .scoring import MatchModel, explain_frame, logit, score
+from .scoring import CONTRIB_PREFIX, MatchModel, explain_frame, logit, score
 from .spec import MATCHED_STATUSES, LinkSpec
 
 
@@ -139,7 +139,7 @@ def link(
     t = lap("calibration", t)
     keep = labels != 0  # rejected pairs can never be assigned again
     cand, feats, li, ri = cand[keep].reset_index(drop=True), feats[keep].reset_index(drop=True), li[keep], ri[keep]
-    scored = score_with_best_match(feats, model, li, ri, ls.n, rs.n)
+    scored = with_rivals(score(feats, model), model, li, ri, ls.n, rs.n)
     t = lap("scoring", t)
 
     # Decisions first, then the optimal one-to-one assignment among the remaining records.
@@ -218,25 +218,24 @@ def _matches(assigned: pd.DataFrame, ls: Side, th, model: MatchModel, spec: Link
     return out
 
 
-def best_match(li: np.ndarray, ri: np.ndarray, base_log_odds: np.ndarray, n_left: int, n_right: int) -> np.ndarray:
-    """Per candidate: 0.5 for being the best-scoring candidate of its left record, + 0.5 of its right record."""
-    out = np.zeros(len(li))
-    for idx, n in ((li, n_left), (ri, n_right)):
-        best = np.full(n, -np.inf)
-        np.maximum.at(best, idx, base_log_odds)
-        out += 0.5 * (base_log_odds >= best[idx])
-    return out
+def with_rivals(scored: pd.DataFrame, model: MatchModel, li: np.ndarray, ri: np.ndarray, n_left: int,
+                n_right: int) -> pd.DataFrame:
+    """Each pair's probability given its records' OTHER candidates too: the posterior of "which candidate, or
+    none" of its left record, then of its right record (calibration._one_to_one, with the estimated match prior).
+    A pair with no plausible rival gains, one with a strong rival loses. The change is the `w_rivals`
+    contribution, so the explanation still sums to the log-odds."""
+    if model.kind == "default" or "match_prior" not in model.report or len(li) == 0:
+        scored[CONTRIB_PREFIX + "rivals"] = 0.0
+        return scored
+    from .calibration import _one_to_one
 
-
-def score_with_best_match(feats: pd.DataFrame, model: MatchModel, li, ri, n_left: int, n_right: int
-                          ) -> pd.DataFrame:
-    """Scores, with `best_match` (in place in `feats`) set from the scores of every other comparison."""
-    feats["best_match"] = np.nan
-    if "best_match" not in model.names or len(li) == 0:
-        return score(feats, model)
-    base = score(feats, model)["log_odds"].to_numpy()
-    feats["best_match"] = best_match(li, ri, base, n_left, n_right)
-    return score(feats, model)
+    p = scored["probability"].to_numpy()
+    p2 = np.clip(_one_to_one(p, li, ri, n_left, n_right, float(model.report["match_prior"])), 1e-12, 1 - 1e-12)
+    lo2 = np.log(p2) - np.log1p(-p2)
+    scored[CONTRIB_PREFIX + "rivals"] = lo2 - scored["log_odds"].to_numpy()
+    scored["log_odds"] = lo2
+    scored["probability"] = p2
+    return scored
 
 
 def _labels(li: np.ndarray, ri: np.ndarray, confirmed: np.ndarray, rejected: np.ndarray, n_right: int) -> np.ndarray:
@@ -263,13 +262,8 @@ def calibrate(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray, feats: pd.Data
 
     rl, rr = random_pairs(ls.n, rs.n, spec.calibration.random_pairs)
     random_feats = compute_features(ls, rs, rl, rr, spec)
-    feats = feats.copy()
-    feats["best_match"] = np.nan
     defs = grouped_defs(feats, random_feats, li, ri, ls.n, rs.n, spec, labels)
     random_codes = level_codes(random_feats, defs)
-    model = estimate(level_codes(feats, defs), li, ri, ls.n, rs.n, random_codes, spec, labels=labels, defs=defs)
-    # second pass: which candidate is each record's best, by the first pass's scores, is itself evidence
-    score_with_best_match(feats, model, li, ri, ls.n, rs.n)
     codes = level_codes(feats, defs)
     model = estimate(codes, li, ri, ls.n, rs.n, random_codes, spec, labels=labels, defs=defs)
     if labels is not None and (labels >= 0).any():
@@ -295,6 +289,6 @@ def score_pairs(left: pd.DataFrame, right: pd.DataFrame, pairs: pd.DataFrame, sp
     li, ri = _positions(pairs, ls, rs)
     feats = compute_features(ls, rs, li, ri, spec)
     model = model or calibrate(ls, rs, li, ri, feats, spec)
-    scored = score_with_best_match(feats, model, li, ri, ls.n, rs.n)
+    scored = score(feats, model)
     out = pd.DataFrame({"left_id": ls.ids[li], "right_id": rs.ids[ri]})
     return pd.concat([out, feats, scored], axis=1)

@@ -184,6 +184,5 @@ def compute_features(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray, spec: L
         "date_prox": date_proximity(_gather(ls.date_days, li), _gather(rs.date_days, ri), fs.date_half_life_days),
         "stage_compat": stage_feature(ls, rs, li, ri, spec),
         "origin_eq": equal_feature(ls.origin_group, rs.origin_group, li, ri),
-        "best_match": np.full(len(li), np.nan),  # set by the engine from the other comparisons' scores
     }
     return pd.DataFrame({name: cols[name] for name in FEATURES})

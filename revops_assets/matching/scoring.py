@@ -245,11 +245,15 @@ def _has_value(d: LevelDef, row: dict) -> bool:
 
 
 def explanation(model: MatchModel, feature_row: dict, contrib_row: dict) -> dict:
-    """Waterfall of one pair: prior and the contribution of each comparison that had a value (sums to log-odds)."""
+    """Waterfall of one pair: prior, the contribution of each comparison that had a value and that of the records'
+    other candidates ("rivals", see engine.with_rivals); it sums to the log-odds."""
     out = {"prior": round(prior(model), 6)}
     for d in model.levels:
         if _has_value(d, feature_row):
             out[d.name] = round(float(contrib_row.get(CONTRIB_PREFIX + d.name, 0.0)), 6)
+    rivals = float(contrib_row.get(CONTRIB_PREFIX + "rivals", 0.0))
+    if rivals:
+        out["rivals"] = round(rivals, 6)
     return out
 
 
@@ -260,6 +264,9 @@ def reasons(model: MatchModel, feature_row: dict, contrib_row: dict, top: int = 
         w = float(contrib_row.get(CONTRIB_PREFIX + d.name, 0.0))
         if w != 0.0 and _has_value(d, feature_row):
             items.append((abs(w), w, _describe_comparison(d, feature_row, half_life_days)))
+    rivals = float(contrib_row.get(CONTRIB_PREFIX + "rivals", 0.0))
+    if abs(rivals) >= 0.05:
+        items.append((abs(rivals), rivals, "no close rival candidate" if rivals > 0 else "rival candidates"))
     items.sort(key=lambda t: -t[0])
     return "; ".join(f"{w:+.1f} {text}" for _, w, text in items[:top]) or "no comparable fields"
 
@@ -267,7 +274,8 @@ def reasons(model: MatchModel, feature_row: dict, contrib_row: dict, top: int = 
 def explain_frame(pairs: pd.DataFrame, model: MatchModel, half_life_days: float = 30.0) -> tuple[list, list]:
     """Explanation dicts and reason strings for every row of a scored pair table (use on subsets: one dict per row)."""
     feats = pairs.reindex(columns=list(FEATURES)).astype(float).to_dict("records")
-    contribs = pairs.reindex(columns=[CONTRIB_PREFIX + n for n in model.names]).fillna(0.0).to_dict("records")
+    contribs = pairs.reindex(columns=[CONTRIB_PREFIX + n for n in [*model.names, "rivals"]]).fillna(0.0).to_dict(
+        "records")
     explanations = [explanation(model, f, c) for f, c in zip(feats, contribs)]
     texts = [reasons(model, f, c, half_life_days=half_life_days) for f, c in zip(feats, contribs)]
     return explanations, texts

@@ -38,10 +38,7 @@ FEATURES: tuple[str, ...] = (
     "date_prox",
     "stage_compat",
     "origin_eq",
-    "best_match",
 )
-# Features computed from the other features' scores rather than from the records (see engine.best_match).
-RELATIVE_FEATURES: tuple[str, ...] = ("best_match",)
 
 STATUSES = ("confirmed", "auto_matched", "needs_review", "unmatched")
 # Statuses that mean "left and right are the same thing" (unmatched rows may still carry a best candidate).
@@ -154,9 +151,6 @@ def default_levels() -> dict[str, Levels]:
         "date_prox": lv(thresholds=[0.9, 0.5, 0.125], weights=[2.0, 1.3, 0.5, -4.0]),
         "stage_compat": lv(thresholds=[0.99, 0.5], weights=[1.5, -0.5, -2.0]),
         "origin_eq": lv(thresholds=[0.5], weights=[0.2, -3.0]),
-        # 1: the pair is the best candidate of both its records (by the other comparisons), 0.5: of one, 0: neither.
-        # What tells a customer's several similar deals apart is often only which one fits best.
-        "best_match": lv(thresholds=[0.75, 0.25], weights=[1.0, 0.0, -1.0]),
     }
 
 
