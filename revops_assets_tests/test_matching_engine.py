@@ -186,7 +186,8 @@ def test_explanation_contributions_sum_to_log_odds(spec):
         assert sum(expl.values()) == pytest.approx(lo, abs=1e-4)
     from revops_assets.matching.scoring import prior
 
-    contrib = result.pairs[[CONTRIB_PREFIX + n for n in result.model.names]].sum(axis=1) + prior(result.model)
+    names = [*result.model.names, "rivals"]  # each comparison, and the records' other candidates
+    contrib = result.pairs[[CONTRIB_PREFIX + n for n in names]].sum(axis=1) + prior(result.model)
     np.testing.assert_allclose(contrib, result.pairs["log_odds"])
     assert rows["reasons"].str.len().gt(0).all()
 

@@ -134,13 +134,20 @@ def estimate(
             gamma = np.where(lab >= 0, lab, gamma)
         # M-step
         prev = [m.copy() for m in m_est]
+        # conditioning needs non-matches to learn from: among same-company candidates, at least 30 expected ones
+        # and 5% (pairs given for scoring may hold almost none; their u would then be learned from matches)
+        nonmatch_same = float((1.0 - gamma[same]).sum()) if same.any() else 0.0
+        condition = nonmatch_same >= max(30.0, 0.05 * float(same.sum()))
         for j, k in enumerate(n_levels):
             c = codes[:, j]
             m_counts = _counts(c, k, gamma) + cal.prior_strength * m_prior[j]
             m_est[j] = m_counts / m_counts.sum()
             if cj is not None and j != cj and same.any():
-                u_counts = _counts(c[same], k, 1.0 - gamma[same]) + cal.prior_strength * u_rand[j]
-                u_same[j] = u_counts / u_counts.sum()
+                if condition:
+                    u_counts = _counts(c[same], k, 1.0 - gamma[same]) + cal.prior_strength * u_rand[j]
+                    u_same[j] = u_counts / u_counts.sum()
+                else:
+                    u_same[j] = u_rand[j]
         lam = float(np.clip(gamma.sum() / max(n_left * n_right, 1), 1e-12, 0.5))
         # E-step
         lo = np.full(len(codes), logit(lam))
