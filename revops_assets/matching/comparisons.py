@@ -81,6 +81,13 @@ def _present(a: np.ndarray) -> np.ndarray:
     return np.fromiter((x is not None for x in a), dtype=bool, count=len(a))
 
 
+def _default_names(c, suffix: str) -> None:
+    """Right column defaults to the left one's name; name "<column>_<suffix>"; label the column."""
+    c.right_column = c.right_column or c.left_column
+    c.name = c.name or f"{c.left_column}_{suffix}"
+    c.label = c.label or c.left_column
+
+
 class Comparison:
     """Base class: `prepare` once per pair of tables, then `compute` for aligned pair positions."""
 
@@ -109,9 +116,7 @@ class ExactComparison(Comparison):
     thresholds: tuple[float, ...] = (0.5,)
 
     def __post_init__(self):
-        self.right_column = self.right_column or self.left_column
-        self.name = self.name or f"{self.left_column}_eq"
-        self.label = self.label or self.left_column
+        _default_names(self, "eq")
 
     def prepare(self, left, right):
         keys = lambda col: np.array([None if v is None else re.sub(r"[\s\-_.]", "", v) or None  # noqa: E731
@@ -240,9 +245,7 @@ class NumericComparison(Comparison):
     thresholds: tuple[float, ...] = (0.9, 0.7, 0.4)
 
     def __post_init__(self):
-        self.right_column = self.right_column or self.left_column
-        self.name = self.name or f"{self.left_column}_prox"
-        self.label = self.label or self.left_column
+        _default_names(self, "prox")
 
     def prepare(self, left, right):
         self._a = numbers(left[self.left_column]) * self.left_scale
@@ -271,9 +274,7 @@ class DateComparison(Comparison):
     thresholds: tuple[float, ...] = (0.9, 0.5, 0.125)
 
     def __post_init__(self):
-        self.right_column = self.right_column or self.left_column
-        self.name = self.name or f"{self.left_column}_prox"
-        self.label = self.label or self.left_column
+        _default_names(self, "prox")
 
     def prepare(self, left, right):
         self._a, self._b = epoch_days(left[self.left_column]), epoch_days(right[self.right_column])
@@ -297,9 +298,7 @@ class VectorComparison(Comparison):
     thresholds: tuple[float, ...] = (0.85, 0.75, 0.6)
 
     def __post_init__(self):
-        self.right_column = self.right_column or self.left_column
-        self.name = self.name or f"{self.left_column}_cos"
-        self.label = self.label or self.left_column
+        _default_names(self, "cos")
 
     def prepare(self, left, right):
         from .prepare import stack_vectors
