@@ -16,7 +16,7 @@ from revops_assets.matching.er_benchmark import FormatError, evaluate_dir, parse
 
 @pytest.mark.parametrize(("text", "value"), [
     ("$1,299.00", 1299.0), ("8.10 %", 8.1), ("1.2k", 1200.0), ("$ 1 . 29", 1.29), ("EUR 12.345,50", 12345.5),
-    ("no number", None), (None, None), (42, 42.0),
+    ("no number", None), (None, None), (42, 42.0), ("5.4.3,2.1", None),
 ])
 def test_prices_and_quantities_parse(text, value):
     got = parse_number(text)

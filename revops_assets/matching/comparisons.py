@@ -57,7 +57,10 @@ def parse_number(value: object) -> float:
         raw = raw.replace(",", "") if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+", raw) else raw.replace(",", ".")
     elif raw.count(".") > 1:  # "1.234.567"
         raw = raw.replace(".", "")
-    number = float(raw)
+    try:
+        number = float(raw)
+    except ValueError:  # "5.4.3.2.1,0": not a number after all
+        return math.nan
     rest = text[m.end():].strip()
     for suffix, factor in _SCALE.items():
         if rest.startswith(suffix) and (len(rest) == len(suffix) or not rest[len(suffix)].isalpha()):
