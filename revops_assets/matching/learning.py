@@ -8,8 +8,10 @@
 2. Calibration on held folds: with at least `calibration.min_decisions` decisions (and 5 of each kind), the
    decided pairs are split in k folds; for each, EM runs with the other folds' decisions clamped and scores the
    held-out fold. A logistic fit of the held-out log-odds (log_odds' = a * log_odds + b, shrunk toward a = 1,
-   b = 0) makes the probabilities mean what they say on this data; it is kept only when it lowers the held-out
-   log-loss. Thresholds (auto 0.8, review 0.5) thus move with the decisions, in probability terms they stay put.
+   b = 0) and the held-out log-loss, ROC-AUC and F1 before and after it are reported. It is APPLIED only with
+   `calibration.apply_held_fold_calibration` (and when it lowers the held-out log-loss): decisions taken from the
+   review queue are its most uncertain pairs, not a sample of all pairs, and a fit on them mis-scales the rest (on
+   the demo's data it pushed every probability under 0.8).
 
 `fit_from_labels` is the same thing as a function of two tables and a decision list (what `link` does inside).
 """
@@ -97,7 +99,7 @@ def calibrate_on_folds(model: MatchModel, codes: np.ndarray, li: np.ndarray, ri:
     before, after = _metrics(y, oof), _metrics(y, a * oof + b)
     report = {"decisions": len(y), "confirmed": n_pos, "rejected": n_neg, "folds": k, "scale": round(a, 4),
               "shift": round(b, 4), "held_out_before": before, "held_out_after": after}
-    if after["log_loss"] < before["log_loss"]:
+    if after["log_loss"] < before["log_loss"] and spec.calibration.apply_held_fold_calibration:
         model = model.model_copy(update={"scale": a, "shift": b})
         report["applied"] = True
     else:
