@@ -352,6 +352,16 @@ def test_decisions_from_the_queue_are_clamped_and_calibrated_on_held_folds(spec)
     assert after >= before, (before, after)
 
 
+def test_conditioning_on_the_company_estimates_a_second_set_of_deal_weights(spec):
+    data = make_linkage(600, 600, dim=32, seed=13, noisy=True)
+    cond = spec.model_copy(update={"weights": spec.weights.model_copy(update={"condition_on": "company"})})
+    result = link(data.left, data.right, cond)
+    model = result.model
+    assert model.condition_on == "company" and set(model.weights_same) == set(model.names) - {"company"}
+    assert model.report["u_same_company"]["deal_text"] != model.report["u"]["deal_text"]
+    assert evaluate(result, data.truth)["auto"]["f1"] > 0.9
+
+
 def test_em_recovers_known_m_and_u_on_simulated_comparisons(spec):
     """Every pair of two 500-record tables, 400 of them matches, comparison levels drawn from known m (matches) and u
     (non-matches): EM's m, u and number of matches come back close to the truth."""
