@@ -12,10 +12,11 @@ maximisation`):
 Where it departs from Splink, and why:
 - Correlated features are grouped into one comparison (scoring.level_defs), so EM estimates what the company
   evidence says as a whole instead of multiplying account, domain, name and embedding as if independent.
-- With `condition_on` (company), the u of every other comparison is estimated twice: from random pairs for pairs of
-  different companies, and by EM among the candidate pairs of the same company, whose non-matches are that
-  customer's other deals. So "same customer, similar context" is judged against the customer's other deals and
-  another deal of the same customer does not reach p ~ 1 (the independence assumption's classic failure).
+- Group levels are bands of the members' weights estimated by a first, per-feature EM (`grouped_defs`), so the
+  hand-set weights do not decide how a group is cut.
+- Optionally (`condition_on: company`, off by default), the u of every other comparison is estimated twice: from
+  random pairs for pairs of different companies, and by EM among the candidates of the same company, whose
+  non-matches are that customer's other deals (only while they hold enough expected non-matches).
 - m is a MAP estimate: `prior_strength` pseudo-pairs distributed as the hand-set weights imply (m ∝ u * e^w), so a
   level seen rarely keeps a sensible weight and the estimate cannot run away on small data.
 - Soft one-to-one (`one_to_one`): in each E-step a record's candidates share one "which of them, or none"
@@ -190,9 +191,6 @@ def estimate(
                       condition_on=cond if weights_same else None, same_levels=same_levels,
                       kind="fitted" if clamp else "em", report=report)
 
-
-def codes_for(features, spec: LinkSpec) -> np.ndarray:
-    return level_codes(features, level_defs(spec))
 
 
 def grouped_defs(feats, random_feats, li, ri, n_left: int, n_right: int, spec: LinkSpec,

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .assignment import assign
-from .candidates import SOURCE_BIT, generate_candidates, source_labels, union_pairs
+from .candidates import generate_candidates, source_labels, union_pairs
 from .features import compute_features
 from .prepare import Side, id_keys, prepare
 from .scoring import CONTRIB_PREFIX, MatchModel, explain_frame, logit, score
