@@ -49,7 +49,7 @@ def u_from_random(random_codes: np.ndarray, n_levels: list[int]) -> list[np.ndar
     return out
 
 
-def _one_to_one(gamma: np.ndarray, li: np.ndarray, ri: np.ndarray, n_left: int, n_right: int,
+def one_to_one_posterior(gamma: np.ndarray, li: np.ndarray, ri: np.ndarray, n_left: int, n_right: int,
                 lam: float) -> np.ndarray:
     """Each record has at most one match: per left (then per right), the posterior of "which candidate, or none",
     P(j) = o_j / ((1 - pi) + sum of the record's odds o_k), with o = p / (1 - p) and pi = lam x (size of the other
@@ -130,7 +130,7 @@ def estimate(
     done = 0
     for done in range(1, n_iter + 1):
         if cal.one_to_one:
-            gamma = _one_to_one(gamma, li, ri, n_left, n_right, lam)
+            gamma = one_to_one_posterior(gamma, li, ri, n_left, n_right, lam)
         if clamp:
             gamma = np.where(lab >= 0, lab, gamma)
         # M-step
@@ -164,7 +164,7 @@ def estimate(
         if max(float(np.abs(a - b).max()) for a, b in zip(m_est, prev)) < 1e-5:
             break
     if cal.one_to_one:
-        gamma = _one_to_one(gamma, li, ri, n_left, n_right, lam)
+        gamma = one_to_one_posterior(gamma, li, ri, n_left, n_right, lam)
     if clamp:
         gamma = np.where(lab >= 0, lab, gamma)
     lam = float(np.clip(gamma.sum() / max(n_left * n_right, 1), 1e-12, 0.5))

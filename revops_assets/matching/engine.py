@@ -221,16 +221,18 @@ def _matches(assigned: pd.DataFrame, ls: Side, th, model: MatchModel, spec: Link
 def with_rivals(scored: pd.DataFrame, model: MatchModel, li: np.ndarray, ri: np.ndarray, n_left: int,
                 n_right: int) -> pd.DataFrame:
     """Each pair's probability given its records' OTHER candidates too: the posterior of "which candidate, or
-    none" of its left record, then of its right record (calibration._one_to_one, with the estimated match prior).
+    none" of its left record, then of its right record (calibration.one_to_one_posterior, with the estimated match
+    prior).
     A pair with no plausible rival gains, one with a strong rival loses. The change is the `w_rivals`
     contribution, so the explanation still sums to the log-odds."""
     if model.kind == "default" or "match_prior" not in model.report or len(li) == 0:
         scored[CONTRIB_PREFIX + "rivals"] = 0.0
         return scored
-    from .calibration import _one_to_one
+    from .calibration import one_to_one_posterior
 
     p = scored["probability"].to_numpy()
-    p2 = np.clip(_one_to_one(p, li, ri, n_left, n_right, float(model.report["match_prior"])), 1e-12, 1 - 1e-12)
+    prior_match = float(model.report["match_prior"])
+    p2 = np.clip(one_to_one_posterior(p, li, ri, n_left, n_right, prior_match), 1e-12, 1 - 1e-12)
     lo2 = np.log(p2) - np.log1p(-p2)
     scored[CONTRIB_PREFIX + "rivals"] = lo2 - scored["log_odds"].to_numpy()
     scored["log_odds"] = lo2
