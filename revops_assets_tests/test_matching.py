@@ -55,7 +55,12 @@ def test_matches_are_one_to_one_and_explained(matched):
     row = wh.query("select explanation, log_odds, reasons from matching.opportunity_matches "
                    "where status = 'auto_matched' limit 1")[0]
     assert abs(sum(row[0].values()) - row[1]) < 1e-6 and row[2]
-    assert wh.query("select count(*) from matching.review_queue") == [(statuses.get("needs_review", 0),)]
+    # the queue: every undecided uncertain assignment, the most informative first
+    uncertain = wh.query("select count(*) from matching.opportunity_matches where odoo_opportunity_id is not null "
+                         "and status <> 'confirmed' and information >= 0.2")[0][0]
+    assert wh.query("select count(*) from matching.review_queue") == [(uncertain,)]
+    ranked = [r[0] for r in wh.query("select information from matching.review_queue order by uncertainty_rank")]
+    assert ranked == sorted(ranked, reverse=True)
     issues = {r[0] for r in wh.query("select distinct issue from matching.reconciliation")}
     assert {"ace_without_odoo", "odoo_aws_deal_not_in_ace"} <= issues
 
@@ -79,7 +84,18 @@ def test_quality_on_ground_truth(matched):
     quality = _meta(matched.first, "match_quality")
     assert quality["candidate_recall"] >= 0.99
     assert quality["f1_auto"] >= 0.9  # the demo's larger default seed is held to 0.95
-    assert "| score |" in quality["score_distributions"]
+    hist = quality["score_distributions"]
+    assert hist.count("\n| 0.") + hist.startswith("| 0.") >= 20  # every one of the 20 bins has its row
+    # every non-empty bin shows a bar, however small next to the largest
+    for row in hist.splitlines()[2:]:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        for count, bar in ((cells[1], cells[2]), (cells[3], cells[4])):
+            assert (int(count.replace(",", "")) > 0) == bool(bar), row
+    assert "| decisions |" in quality["active_learning"] and len(quality["f1_gain_per_50_decisions"]) == 2
+    matches_meta = _meta(matched.first, "opportunity_matches")
+    estimates = matches_meta["estimates"]
+    assert 0 < estimates["match_prior"] < 0.01 and "company" in estimates["m"]
+    assert "| company |" in matches_meta["model_weights"] and "| ace_opportunity_id |" in matches_meta["preview"]
 
 
 def test_decisions_win_and_survive_a_full_rebuild(matched, capsys):

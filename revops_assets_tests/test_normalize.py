@@ -83,6 +83,31 @@ def test_company_name_variants_normalize_equal(variants):
 
 
 @pytest.mark.parametrize(
+    "variants",
+    [  # legal forms found only in the GLEIF list
+        ["Siemens Aktiengesellschaft", "Siemens AG", "Siemens"],
+        ["Acme Kabushiki Kaisha", "Acme K.K.", "Acme"],
+        ["Nokia Oyj", "Nokia Osakeyhtiö", "Nokia"],
+        ["Volvo Aktiebolag", "Volvo AB", "Volvo"],
+        ["Amazon.com, Inc.", "Amazon"],
+    ],
+)
+def test_gleif_legal_forms_are_removed(variants):
+    assert len({normalize_company_name(v) for v in variants}) == 1
+
+
+def test_ordinary_words_of_the_gleif_list_stay_in_names():
+    assert normalize_company_name("Northern Trust Corporation") == "northern trust"
+    assert normalize_company_name("Bill and Melinda Gates Foundation") == "bill and melinda gates foundation"
+
+
+def test_company_keys_are_transliterated():
+    assert company_key("ООО Ромашка") == company_key("Romashka LLC") == "romashka"
+    assert company_key("Αθηνα Α.Ε.").isascii()
+    assert normalize_company_name("ООО Ромашка") == "ромашка"  # what a reviewer reads keeps its script
+
+
+@pytest.mark.parametrize(
     ("raw", "expected"),
     [
         ("Amazon Web Services, Inc.", "amazon web services"),

@@ -3,7 +3,12 @@
 Why: candidate generation is what keeps linking sub-quadratic; this measures that it does (time and memory per size)
 without losing true pairs (candidate recall), and compares it, on a small subset, with the brute-force baseline that
 scores every pair through the same feature/scoring/assignment code, extrapolated to the largest size.
-Target: 100k x 100k in under 5 minutes on 2 cores with candidate recall >= 0.99.
+Target: 100k x 100k in under 2 minutes on 2 cores with candidate recall >= 0.99.
+
+`--vs-splink` also scores the same candidates with Splink 5 (bench/splink_side.py) and prints both side by side:
+F1 at p >= 0.8 and at the best threshold, wall time and peak memory. `--warehouse` runs on the warehouse the
+environment names (WAREHOUSE_DSN, e.g. after `revops demo`): the demo's real schema, vector candidates from pgvector
+as the assets take them, truth from $REVOPS_HOME/truth.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import platform
 import threading
 import time
 from datetime import date
+
+import numpy as np
 
 from revops_assets.matching.engine import link
 from revops_assets.matching.evaluation import evaluate
@@ -97,6 +104,81 @@ def bench_size(n: int, dim: int, seed: int, exhaustive: bool = False, search_dim
     }
 
 
+def _side_by_side(left, right, truth, spec, candidate_pairs=None, label: str = "", echo=print) -> dict:
+    """The engine and Splink on the same data and candidates: F1 at 0.8 and best, seconds, extra peak MB."""
+    import pandas as pd
+
+    from revops_assets.bench.splink_side import best_f1, f1_at, splink_scores
+    from revops_assets.matching.prepare import prepare
+
+    before = _rss_mb()
+    with PeakRss() as mem:
+        t0 = time.perf_counter()
+        result = link(left, right, spec, candidate_pairs=candidate_pairs)
+        engine_s = time.perf_counter() - t0
+    engine_mb = mem.peak_mb - before
+    assigned = result.matches.dropna(subset=["right_id"])
+    ls, rs = prepare(left, right, spec)
+    li = pd.Index(ls.id_keys).get_indexer(result.pairs["left_id"].astype(str))
+    ri = pd.Index(rs.id_keys).get_indexer(result.pairs["right_id"].astype(str))
+    before = _rss_mb()
+    with PeakRss() as mem:
+        t0 = time.perf_counter()
+        pairs, _ = splink_scores(ls, rs, li, ri)
+        splink_s = time.perf_counter() - t0
+    splink_mb = mem.peak_mb - before
+    # Splink plus the engine's one-to-one assignment: how much of the difference is scoring, how much assignment
+    from revops_assets.matching.assignment import assign
+    from revops_assets.matching.scoring import logit
+
+    lo = np.log(np.clip(pairs["probability"].to_numpy(), 1e-12, 1 - 1e-12)) - np.log1p(
+        -np.clip(pairs["probability"].to_numpy(), 1e-12, 1 - 1e-12))
+    pl = pd.Index(ls.id_keys).get_indexer(pairs["left_id"].astype(str))
+    pr = pd.Index(rs.id_keys).get_indexer(pairs["right_id"].astype(str))
+    one_to_one = pairs.iloc[assign(pl, pr, lo - logit(spec.thresholds.floor))]
+    rows = {
+        "engine": {"f1_at_0.8": f1_at(assigned, truth, 0.8), "best": best_f1(assigned, truth),
+                   "seconds": round(engine_s, 1), "peak_extra_mb": round(engine_mb)},
+        "splink": {"f1_at_0.8": f1_at(pairs, truth, 0.8), "best": best_f1(pairs, truth),
+                   "seconds": round(splink_s, 1), "peak_extra_mb": round(splink_mb)},
+        "splink + one-to-one": {"f1_at_0.8": f1_at(one_to_one, truth, 0.8), "best": best_f1(one_to_one, truth),
+                                "seconds": None, "peak_extra_mb": None},
+    }
+    echo(f"  {label}: {len(result.pairs):,} candidate pairs, {len(truth):,} true links")
+    echo(f"    {'':<22} {'F1 @0.8':>8} {'best F1':>8} {'at p':>6} {'seconds':>8} {'extra MB':>9}")
+    for name, r in rows.items():
+        echo(f"    {name:<22} {r['f1_at_0.8']:>8} {r['best'][0]:>8} {r['best'][1]:>6} "
+             f"{'' if r['seconds'] is None else r['seconds']:>8} {'' if r['peak_extra_mb'] is None else r['peak_extra_mb']:>9}")
+    return rows
+
+
+def vs_splink(sizes: tuple[int, ...], dim: int, seed: int, warehouse: bool, echo=print) -> dict:
+    """Side by side on the bench's synthetic data (each size) or on the warehouse's real schema."""
+    spec = load_spec("ace_to_odoo")
+    out = {}
+    if warehouse:
+        import pandas as pd
+
+        from revops_assets import settings
+        from revops_assets.matching.warehouse import load_sides, pgvector_candidates
+        from revops_assets.resources.postgres import connect
+
+        conn = connect(settings.connections().warehouse_dsn, name="warehouse")
+        try:
+            left, right = load_sides(conn)
+            knn, _ = pgvector_candidates(conn, spec)
+        finally:
+            conn.close()
+        truth = pd.read_csv(settings.truth_dir() / "opportunity_links.csv", dtype=str).rename(
+            columns={"ace_opportunity_id": "left_id", "odoo_opportunity_id": "right_id"})
+        out["warehouse"] = _side_by_side(left, right, truth, spec, knn, "warehouse (demo schema, pgvector)", echo)
+        return out
+    for n in sizes:
+        data = make_linkage(n_left=n, n_right=n, dim=dim, seed=seed)
+        out[n] = _side_by_side(data.left, data.right, data.truth, spec, None, f"synthetic {n:,} x {n:,}", echo)
+    return out
+
+
 def run_match_bench(
     sizes: tuple[int, ...] = (10_000, 100_000), brute_force_subset: int = 2_000, dim: int = 384, seed: int = 0,
     search_dims: int | None = None, echo=print,
@@ -146,7 +228,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--search-dims", type=int, default=None, help="approximate kNN on an SVD projection")
     parser.add_argument("--dim", type=int, default=384)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--vs-splink", action="store_true", help="also score the same candidates with Splink 5")
+    parser.add_argument("--warehouse", action="store_true",
+                        help="with --vs-splink: the warehouse of WAREHOUSE_DSN (the demo's schema) instead")
     args = parser.parse_args(argv)
+    if args.vs_splink:
+        try:
+            import splink  # noqa: F401
+        except ImportError:
+            raise SystemExit("revops bench match --vs-splink needs the splink extra: pip install 'revops-assets[splink]'")
+        print(f"match vs Splink 5: {date.today()}, {os.cpu_count()} cpus")
+        vs_splink(tuple(args.sizes), args.dim, args.seed, args.warehouse)
+        return
     run_match_bench(tuple(args.sizes), brute_force_subset=args.brute_force_subset, dim=args.dim, seed=args.seed,
                     search_dims=args.search_dims)
 

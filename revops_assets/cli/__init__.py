@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "revops_assets.cli.doctor",  # doctor
     "revops_assets.cli.bench",  # bench ingest | embed | match
     "revops_assets.cli.review",  # review list | confirm | reject | import | export
+    "revops_assets.cli.eval_er",  # eval-er DIR
 )
 
 

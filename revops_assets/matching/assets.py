@@ -5,6 +5,7 @@ Review decisions live in ops.match_decisions, outside every asset, so no rebuild
 each run, always win over the model, and train it once there are enough of them.
 """
 
+import math
 from pathlib import Path
 from typing import Optional
 
@@ -12,8 +13,9 @@ import dagster as dg
 from pydantic import Field
 
 from revops_assets import settings
+from revops_assets.core.build import markdown_preview
 
-# The engine (pandas, scipy) is imported inside the assets: the code location loads without it.
+# The engine (numpy, pandas, scipy) is imported inside the assets: the code location loads without it.
 
 GROUP = "matching"
 PAIRS_KEY = dg.AssetKey(["matching", "candidate_pairs"])
@@ -49,36 +51,61 @@ def opportunity_matches(context: dg.AssetExecutionContext):
     with context.resources.warehouse_db.connection() as conn:
         run = run_matching(conn)
         write_results(conn, run)
+        previews = {
+            "preview": markdown_preview(conn.cursor(), "matching", "opportunity_matches",
+                                        ["ace_opportunity_id", "odoo_opportunity_id", "status", "score", "reasons"],
+                                        limit=8, order_by="ace_opportunity_id"),
+        }
     result = run.result
     stats = result.stats
     status_counts = stats.get("status_counts", {})
-    fit_meta = {}
-    if run.fit is not None:
-        fit_meta = {"model_fit": run.fit.message, "labels": run.fit.n_labels,
-                    "cv_quality": dg.MetadataValue.json(run.fit.cv or {})}
     yield dg.MaterializeResult(
         asset_key=PAIRS_KEY,
         metadata={
             "dagster/row_count": len(result.pairs),
             "candidates_by_source": dg.MetadataValue.json(stats.get("candidates_by_source", {})),
             "vector_candidates": dg.MetadataValue.json(run.knn),
+            "crm_keys": dg.MetadataValue.json(stats.get("crm_keys", {})),
+            "generic_titles": dg.MetadataValue.json(stats.get("generic_titles", {})),
         },
     )
     auto = status_counts.get("auto_matched", 0) + status_counts.get("confirmed", 0)
+    model = result.model
     yield dg.MaterializeResult(
         asset_key=MATCHES_KEY,
         metadata={
             "dagster/row_count": len(result.matches),
             "status_counts": dg.MetadataValue.json(status_counts),
-            "model": result.model.kind,
+            "model": model.kind,
             "decisions_applied": run.decisions,
+            "model_weights": dg.MetadataValue.md(weights_md(model)),
+            "estimates": dg.MetadataValue.json(_estimates(model)),
             "timings_s": dg.MetadataValue.json({k: v for k, v in stats.get("timings", {}).items() if isinstance(v, float)}),
-            **fit_meta,
+            **{k: dg.MetadataValue.md(v) for k, v in previews.items()},
             "summary": f"{len(result.matches):,} ACE opportunities: {auto:,} matched "
             f"({status_counts.get('confirmed', 0):,} confirmed), {status_counts.get('needs_review', 0):,} to review, "
-            f"{status_counts.get('unmatched', 0):,} unmatched; {result.model.kind} model, {run.decisions} decisions",
+            f"{status_counts.get('unmatched', 0):,} unmatched; {model.kind} model, {run.decisions} decisions",
         },
     )
+
+
+def _estimates(model) -> dict:
+    """The calibration figures worth keeping per run: match prior, EM iterations, m and u, held-fold calibration."""
+    keys = ("method", "iterations", "candidate_pairs", "random_pairs", "expected_matches", "match_prior", "m", "u",
+            "u_same_company", "thresholds", "calibration")
+    return {k: model.report[k] for k in keys if k in model.report}
+
+
+def weights_md(model) -> str:
+    """Each comparison's level weights (ln m/u) as a table: for all pairs, and for pairs of the same company."""
+    lines = ["| comparison | level thresholds | weights | weights, same company |", "|---|---|---|---|"]
+    for d in model.levels:
+        same = model.weights_same.get(d.name)
+        lines.append(f"| {d.name} | {', '.join(f'{t:g}' for t in d.thresholds)} | "
+                     f"{', '.join(f'{w:+.2f}' for w in model.weights[d.name])} | "
+                     f"{', '.join(f'{w:+.2f}' for w in same) if same else ''} |")
+    lines.append(f"\nprior log-odds {model.prior_log_odds:+.2f}; scale {model.scale:.3f}, shift {model.shift:+.3f}")
+    return "\n".join(lines)
 
 
 @dg.asset(
@@ -96,7 +123,10 @@ def review_queue(context: dg.AssetExecutionContext):
 
     with context.resources.warehouse_db.connection() as conn:
         rows = rebuild_from_sql(conn, "review_queue", ["ace_opportunity_id"])
-    return dg.MaterializeResult(metadata={"dagster/row_count": rows})
+        preview = markdown_preview(conn.cursor(), "matching", "review_queue",
+                                   ["uncertainty_rank", "ace_customer", "ace_title", "odoo_title", "score",
+                                    "information"], limit=10, order_by="uncertainty_rank")
+    return dg.MaterializeResult(metadata={"dagster/row_count": rows, "preview": dg.MetadataValue.md(preview)})
 
 
 @dg.asset(
@@ -118,8 +148,12 @@ def reconciliation(context: dg.AssetExecutionContext):
         with conn.cursor() as cur:
             cur.execute("select issue, count(*) from matching.reconciliation group by 1 order by 1")
             by_issue = dict(cur.fetchall())
+            preview = markdown_preview(cur, "matching", "reconciliation",
+                                       ["issue", "ace_opportunity_id", "odoo_opportunity_id", "customer_name",
+                                        "what_to_fix"], limit=10, order_by="row_id")
     return dg.MaterializeResult(
-        metadata={"dagster/row_count": rows, "by_issue": dg.MetadataValue.json(by_issue)}
+        metadata={"dagster/row_count": rows, "by_issue": dg.MetadataValue.json(by_issue),
+                  "preview": dg.MetadataValue.md(preview)}
     )
 
 
@@ -127,18 +161,39 @@ class QualityConfig(dg.Config):
     truth_path: Optional[str] = Field(
         default=None, description="ground-truth CSV; default $REVOPS_HOME/truth/opportunity_links.csv"
     )
+    learning_rounds: int = Field(
+        default=2, description="simulated review rounds of 50 decisions from the active-learning queue, answered "
+        "from the truth, to report the quality gained per 50 decisions (0: skip)")
+
+
+def _bar(n: int, top: int, width: int = 20) -> str:
+    """A bar on a log scale of its own series' largest bin, so a bin of 3 pairs shows next to one of 30,000."""
+    if n <= 0:
+        return ""
+    return "█" * max(1, int(round(width * math.log1p(n) / math.log1p(max(top, 1)))))
 
 
 def _histogram_md(dist: dict) -> str:
-    """Score distributions of true and false candidate pairs as a Markdown table with bars."""
+    """Score distributions of true and false candidate pairs as a Markdown table: every bin with its count and a
+    bar (log scale, each series scaled to its own largest bin)."""
     edges = dist["probability_bins"]
     match, non = dist["match_hist"], dist["non_match_hist"]
-    scale = max(1, int(max(match.max(initial=0), non.max(initial=0))))
-    lines = ["| score | matches | non-matches |", "|---|---|---|"]
+    top_m, top_n = int(match.max(initial=0)), int(non.max(initial=0))
+    lines = ["| score | matches | | non-matches | |", "|---|---:|---|---:|---|"]
     for lo, hi, m, n in zip(edges[:-1], edges[1:], match, non):
-        bar_m = "█" * int(round(20 * m / scale))
-        bar_n = "█" * int(round(20 * n / scale))
-        lines.append(f"| {lo:.2f}–{hi:.2f} | {bar_m} {m} | {bar_n} {n} |")
+        lines.append(f"| {lo:.2f}–{hi:.2f} | {int(m):,} | {_bar(int(m), top_m)} | {int(n):,} | {_bar(int(n), top_n)} |")
+    return "\n".join(lines)
+
+
+def _curve_md(curve: list[dict]) -> str:
+    lines = ["| decisions | auto P | auto R | auto F1 | F1 on undecided records | gain vs previous |",
+             "|---:|---:|---:|---:|---:|---:|"]
+    prev = None
+    for c in curve:
+        gain = "" if prev is None else f"{c['auto']['f1'] - prev:+.4f}"
+        lines.append(f"| {c['decisions']} | {c['auto']['precision']:.4f} | {c['auto']['recall']:.4f} | "
+                     f"{c['auto']['f1']:.4f} | {c['auto_undecided']['f1']:.4f} | {gain} |")
+        prev = c["auto"]["f1"]
     return "\n".join(lines)
 
 
@@ -159,8 +214,6 @@ def _histogram_md(dist: dict) -> str:
 def match_quality(context: dg.AssetExecutionContext, config: QualityConfig):
     import pandas as pd
 
-    from revops_assets.matching.candidates import candidate_recall
-    from revops_assets.matching.evaluation import precision_recall, score_distributions
     from revops_assets.matching.warehouse import read_frame
 
     path = Path(config.truth_path) if config.truth_path else settings.truth_dir() / "opportunity_links.csv"
@@ -174,7 +227,21 @@ def match_quality(context: dg.AssetExecutionContext, config: QualityConfig):
     truth = pd.read_csv(path, dtype=str).rename(
         columns={"ace_opportunity_id": "left_id", "odoo_opportunity_id": "right_id"}
     )
+    from revops_assets.matching.candidates import candidate_recall
+    from revops_assets.matching.evaluation import precision_recall, score_distributions
+
+    curve = []
     with context.resources.warehouse_db.connection() as conn:
+        if config.learning_rounds > 0:
+            from revops_assets.matching.evaluation import active_learning_curve
+            from revops_assets.matching.spec import load_spec
+            from revops_assets.matching.warehouse import load_sides, pgvector_candidates
+
+            spec = load_spec("ace_to_odoo")
+            left, right = load_sides(conn)
+            knn, _ = pgvector_candidates(conn, spec)
+            curve = active_learning_curve(left, right, spec, truth, rounds=config.learning_rounds, per_round=50,
+                                          candidate_pairs=knn)
         pairs = read_frame(
             conn,
             "select ace_opportunity_id as left_id, odoo_opportunity_id::text as right_id, sources, probability, log_odds "
@@ -203,6 +270,10 @@ def match_quality(context: dg.AssetExecutionContext, config: QualityConfig):
             "candidate_recall": dg.FloatMetadataValue(round(cand_recall, 4)),
             "f1_auto": dg.FloatMetadataValue(auto["f1"]),
             "score_distributions": dg.MetadataValue.md(_histogram_md(dist)),
+            **({"active_learning": dg.MetadataValue.md(_curve_md(curve)),
+                "f1_gain_per_50_decisions": dg.MetadataValue.json(
+                    [round(b["auto"]["f1"] - a["auto"]["f1"], 4) for a, b in zip(curve, curve[1:])])}
+               if curve else {}),
             "summary": summary,
         },
         check_results=[dg.AssetCheckResult(

@@ -1,8 +1,10 @@
 """`link()`: the whole matching run on two DataFrames, with no Dagster and no database.
 
-prepare -> decisions -> candidates -> features -> scores -> one-to-one assignment -> statuses -> explanations.
+prepare -> decisions -> candidates -> features -> calibration (EM on these tables, decisions clamped; see
+calibration.py) -> scores -> one-to-one assignment -> statuses -> explanations.
 Review decisions always win over the model: a confirmed pair is emitted as "confirmed" and its two records leave the
-pool before assignment; a rejected pair is dropped from the candidates, so it can never be assigned again. When several
+pool before assignment; a rejected pair teaches the calibration, then is dropped from the candidates, so it can never
+be assigned again. When several
 decisions touch the same pair the latest wins (by `decided_at` when given, else by row order); when two confirmed
 pairs share a record, the latest confirmation wins and the older one is ignored (counted in stats).
 """
@@ -16,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from .assignment import assign
-from .candidates import SOURCE_BIT, generate_candidates, source_labels, union_pairs
+from .candidates import generate_candidates, source_labels, union_pairs
 from .features import compute_features
 from .prepare import Side, id_keys, prepare
-from .scoring import MatchModel, explain_frame, logit, score
+from .scoring import CONTRIB_PREFIX, MatchModel, explain_frame, logit, score
 from .spec import MATCHED_STATUSES, LinkSpec
 
 
@@ -45,19 +47,20 @@ class LinkResult:
 
 
 def _positions(frame: pd.DataFrame, ls: Side, rs: Side) -> tuple[np.ndarray, np.ndarray]:
-    """Row positions of (left_id, right_id) pairs; pairs naming unknown ids are dropped."""
-    lpos = pd.Series(np.arange(ls.n), index=ls.id_keys)
-    rpos = pd.Series(np.arange(rs.n), index=rs.id_keys)
-    lk, rk = id_keys(frame["left_id"]), id_keys(frame["right_id"])
-    known = np.isin(lk, ls.id_keys) & np.isin(rk, rs.id_keys)
-    return lpos[lk[known]].to_numpy(), rpos[rk[known]].to_numpy()
+    """Row positions of (left_id, right_id) pairs; pairs naming unknown ids are dropped.
+
+    A hash lookup (pandas Index.get_indexer), linear in the number of pairs: np.isin on object arrays of string ids
+    compares element by element and was quadratic in practice."""
+    lpos = pd.Index(ls.id_keys).get_indexer(id_keys(frame["left_id"]))
+    rpos = pd.Index(rs.id_keys).get_indexer(id_keys(frame["right_id"]))
+    known = (lpos >= 0) & (rpos >= 0)
+    return lpos[known].astype(np.int64), rpos[known].astype(np.int64)
 
 
 def _decision_positions(decisions: pd.DataFrame | None, ls: Side, rs: Side) -> tuple[np.ndarray, np.ndarray, dict]:
-    """Confirmed (li, ri) pairs and rejected pair keys (li * n_right + ri) in positions, plus counts."""
-    empty = np.zeros(0, np.int64)
+    """Confirmed and rejected (li, ri) pairs in positions, plus counts."""
     if decisions is None or len(decisions) == 0:
-        return np.zeros((0, 2), np.int64), empty, {"confirmed": 0, "rejected": 0, "ignored": 0}
+        return np.zeros((0, 2), np.int64), np.zeros((0, 2), np.int64), {"confirmed": 0, "rejected": 0, "ignored": 0}
     d = pd.DataFrame({
         "l": id_keys(decisions["left_id"]),
         "r": id_keys(decisions["right_id"]),
@@ -69,11 +72,11 @@ def _decision_positions(decisions: pd.DataFrame | None, ls: Side, rs: Side) -> t
     if bad.any():
         raise ValueError(f"decision must be 'confirmed' or 'rejected', got {sorted(d.loc[bad, 'decision'].unique())}")
     d = d.drop_duplicates(["l", "r"], keep="last")
-    lpos = pd.Series(np.arange(ls.n), index=ls.id_keys)
-    rpos = pd.Series(np.arange(rs.n), index=rs.id_keys)
-    known = d["l"].isin(lpos.index) & d["r"].isin(rpos.index)
+    d["li"] = pd.Index(ls.id_keys).get_indexer(d["l"].to_numpy())
+    d["ri"] = pd.Index(rs.id_keys).get_indexer(d["r"].to_numpy())
+    known = (d["li"] >= 0) & (d["ri"] >= 0)
     ignored = int((~known).sum())
-    d = d[known].assign(li=lambda x: lpos[x["l"]].to_numpy(), ri=lambda x: rpos[x["r"]].to_numpy())
+    d = d[known]
     conf = d[d["decision"] == "confirmed"]
     n_conf = len(conf)
     # Latest confirmation wins when two share a record.
@@ -81,7 +84,7 @@ def _decision_positions(decisions: pd.DataFrame | None, ls: Side, rs: Side) -> t
     ignored += n_conf - len(conf)
     rej = d[d["decision"] == "rejected"]
     confirmed = conf[["li", "ri"]].to_numpy(np.int64)
-    rejected = rej["li"].to_numpy(np.int64) * rs.n + rej["ri"].to_numpy(np.int64)
+    rejected = rej[["li", "ri"]].to_numpy(np.int64)
     return confirmed, rejected, {"confirmed": len(conf), "rejected": len(rej), "ignored": ignored}
 
 
@@ -108,14 +111,14 @@ def link(
         timings[name] = round(now - t0, 3)
         return now
 
-    model = model or MatchModel.from_spec(spec)
     th = spec.thresholds
     t = time.perf_counter()
     ls, rs = prepare(left, right, spec)
     confirmed, rejected, dec_stats = _decision_positions(decisions, ls, rs)
     t = lap("prepare", t)
 
-    extra = {"decision": (confirmed[:, 0], confirmed[:, 1])}
+    # decided pairs are candidates too: EM learns from both kinds; rejected ones leave before assignment
+    extra = {"decision": (np.r_[confirmed[:, 0], rejected[:, 0]], np.r_[confirmed[:, 1], rejected[:, 1]])}
     for source, frame in (candidate_pairs or {}).items():
         extra[source] = _positions(frame, ls, rs)
     if exhaustive:
@@ -125,19 +128,22 @@ def link(
     else:
         cand, cstats = generate_candidates(ls, rs, spec, extra=extra)
     n_before = len(cand)
-    if len(rejected):
-        cand = cand[~np.isin(cand["left_idx"].to_numpy() * rs.n + cand["right_idx"].to_numpy(), rejected)]
-    cand = cand.reset_index(drop=True)
     t = lap("candidates", t)
 
     li, ri = cand["left_idx"].to_numpy(), cand["right_idx"].to_numpy()
     feats = compute_features(ls, rs, li, ri, spec)
     t = lap("features", t)
-    scored = score(feats, model)
+    labels = _labels(li, ri, confirmed, rejected, rs.n)
+    if model is None:
+        model = calibrate(ls, rs, li, ri, feats, spec, labels)
+    t = lap("calibration", t)
+    keep = labels != 0  # rejected pairs can never be assigned again
+    cand, feats, li, ri = cand[keep].reset_index(drop=True), feats[keep].reset_index(drop=True), li[keep], ri[keep]
+    scored = with_rivals(score(feats, model), model, li, ri, ls.n, rs.n)
     t = lap("scoring", t)
 
     # Decisions first, then the optimal one-to-one assignment among the remaining records.
-    is_conf = (cand["source_mask"].to_numpy() & SOURCE_BIT["decision"]) > 0
+    is_conf = labels[keep] == 1
     taken_l = np.zeros(ls.n, bool)
     taken_r = np.zeros(rs.n, bool)
     taken_l[confirmed[:, 0]] = True
@@ -172,6 +178,11 @@ def link(
         "candidate_pairs": n_before,
         "pairs_scored": int(len(pairs)),
         "rejected_pairs_removed": int(n_before - len(cand)),
+        "crm_keys": {"filled": (ls.crm_key_status or {}).get("filled", 0),
+                     "parsed_as_ids": (ls.crm_key_status or {}).get("parsed", 0),
+                     "existing_ids": (ls.crm_key_status or {}).get("existing", 0)},
+        "generic_titles": {"left": int(ls.title_generic.sum()) if ls.title_generic is not None else 0,
+                           "right": int(rs.title_generic.sum()) if rs.title_generic is not None else 0},
         "decisions": dec_stats,
         "status_counts": {s: int(status_counts.get(s, 0)) for s in ("confirmed", "auto_matched", "needs_review",
                                                                    "unmatched")},
@@ -190,11 +201,12 @@ def _matches(assigned: pd.DataFrame, ls: Side, th, model: MatchModel, spec: Link
                        ["confirmed", "auto_matched", "needs_review"], "unmatched")
     a["status"] = status
     explanations, texts = explain_frame(a, model, spec.features.date_half_life_days)
+    a["information"] = expected_information(a["probability"].to_numpy())
     a["explanation"] = explanations
     a["reasons"] = texts
     a["is_match"] = np.isin(status, MATCHED_STATUSES)
     cols = ["left_id", "right_id", "status", "is_match", "probability", "log_odds", "sources", "explanation",
-            "reasons"]
+            "reasons", "information"]
     base = pd.DataFrame({"left_id": ls.ids})
     out = base.merge(a[cols], on="left_id", how="left")
     if pd.api.types.is_integer_dtype(np.asarray(assigned["right_id"]).dtype):
@@ -202,4 +214,83 @@ def _matches(assigned: pd.DataFrame, ls: Side, th, model: MatchModel, spec: Link
     out["status"] = out["status"].fillna("unmatched")
     out["is_match"] = out["is_match"].fillna(False).astype(bool)
     out["reasons"] = out["reasons"].fillna("no candidate above the floor")
+    out["information"] = out["information"].fillna(0.0)
     return out
+
+
+def with_rivals(scored: pd.DataFrame, model: MatchModel, li: np.ndarray, ri: np.ndarray, n_left: int,
+                n_right: int) -> pd.DataFrame:
+    """Each pair's probability given its records' OTHER candidates too: the posterior of "which candidate, or
+    none" of its left record, then of its right record (calibration.one_to_one_posterior, with the estimated match
+    prior).
+    A pair with no plausible rival gains, one with a strong rival loses. The change is the `w_rivals`
+    contribution, so the explanation still sums to the log-odds."""
+    if model.kind == "default" or "match_prior" not in model.report or len(li) == 0:
+        scored[CONTRIB_PREFIX + "rivals"] = 0.0
+        return scored
+    from .calibration import one_to_one_posterior
+
+    p = scored["probability"].to_numpy()
+    prior_match = float(model.report["match_prior"])
+    p2 = np.clip(one_to_one_posterior(p, li, ri, n_left, n_right, prior_match), 1e-12, 1 - 1e-12)
+    lo2 = np.log(p2) - np.log1p(-p2)
+    scored[CONTRIB_PREFIX + "rivals"] = lo2 - scored["log_odds"].to_numpy()
+    scored["log_odds"] = lo2
+    scored["probability"] = p2
+    return scored
+
+
+def _labels(li: np.ndarray, ri: np.ndarray, confirmed: np.ndarray, rejected: np.ndarray, n_right: int) -> np.ndarray:
+    """Per candidate: 1 confirmed, 0 rejected, -1 undecided."""
+    key = li.astype(np.int64) * n_right + ri
+    labels = np.full(len(li), -1, np.int8)
+    labels[np.isin(key, confirmed[:, 0] * n_right + confirmed[:, 1])] = 1
+    labels[np.isin(key, rejected[:, 0] * n_right + rejected[:, 1])] = 0
+    return labels
+
+
+def calibrate(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray, feats: pd.DataFrame, spec: LinkSpec,
+              labels: np.ndarray | None = None) -> MatchModel:
+    """The model for this run: EM on these tables (decisions clamped, and a held-fold calibration once there are
+    enough of them), or the hand-set weights when spec.calibration.method is "defaults"."""
+    if spec.calibration.method == "defaults" or len(li) < spec.calibration.min_pairs:
+        model = MatchModel.from_spec(spec)
+        if spec.calibration.method != "defaults":
+            model.report["calibration"] = (f"hand-set weights: {len(li)} candidate pairs are too few to estimate "
+                                           f"from (EM needs >= {spec.calibration.min_pairs})")
+        return model
+    from .calibration import estimate, grouped_defs, random_pairs
+    from .scoring import level_codes
+
+    rl, rr = random_pairs(ls.n, rs.n, spec.calibration.random_pairs)
+    random_feats = compute_features(ls, rs, rl, rr, spec)
+    defs = grouped_defs(feats, random_feats, li, ri, ls.n, rs.n, spec, labels)
+    random_codes = level_codes(random_feats, defs)
+    codes = level_codes(feats, defs)
+    model = estimate(codes, li, ri, ls.n, rs.n, random_codes, spec, labels=labels, defs=defs)
+    if labels is not None and (labels >= 0).any():
+        from .learning import calibrate_on_folds
+
+        model = calibrate_on_folds(model, codes, li, ri, ls.n, rs.n, random_codes, spec, labels)
+    return model
+
+
+def expected_information(p: np.ndarray) -> np.ndarray:
+    """What a reviewer's verdict on a pair is expected to teach: the entropy of its match probability, in bits
+    (1 at p = 0.5, ~0 for certain pairs). The review queue is ordered by it."""
+    p = np.clip(np.asarray(p, float), 1e-9, 1 - 1e-9)
+    return -(p * np.log2(p) + (1 - p) * np.log2(1 - p))
+
+
+def score_pairs(left: pd.DataFrame, right: pd.DataFrame, pairs: pd.DataFrame, spec: LinkSpec,
+                model: MatchModel | None = None) -> pd.DataFrame:
+    """Pairwise mode: score GIVEN pairs (left_id, right_id) with the spec's comparisons, no candidate search or
+    assignment. Without a model, EM estimates one on these pairs (u from random pairs of the two tables).
+    Returns the pairs with their features, contributions, log_odds and probability; unknown ids are dropped."""
+    ls, rs = prepare(left, right, spec)
+    li, ri = _positions(pairs, ls, rs)
+    feats = compute_features(ls, rs, li, ri, spec)
+    model = model or calibrate(ls, rs, li, ri, feats, spec)
+    scored = score(feats, model)
+    out = pd.DataFrame({"left_id": ls.ids[li], "right_id": rs.ids[ri]})
+    return pd.concat([out, feats, scored], axis=1)

@@ -6,6 +6,13 @@ contribution, like Splink's null level, so a missing domain neither helps nor hu
 
 - crm_key_eq, account_eq, domain_eq, origin_eq: 1 equal, 0 different.
 - name_sim, title_sim: rapidfuzz scorer (spec.features) on lower-cased, punctuation-free strings, / 100.
+- title_lexical: cosine of the titles' TF-IDF vectors (IDF over both sides' titles and texts: a shared rare word
+  counts, a shared "aws" hardly does). title_context: how much of one title's IDF mass is found in the other
+  record's title + description + use case (the larger of both directions), so "Teradata Exit" still meets a
+  description that mentions Teradata.
+- A generic or placeholder title ("AWS Migration", "Olivia Carter's opportunity", see prepare.generic_titles) says
+  nothing about which deal it is: its title_sim and title_lexical are NaN (no contribution), and title_context only
+  looks from the other, specific title.
 - identity_cos, context_cos: cosine of the unit vectors. sparse_lexical: BGE-M3's lexical score, the sum over shared
   tokens of w_left * w_right.
 - amount_prox, date_prox: see the spec module docstring for the rule. stage_compat: the spec's stage table.
@@ -119,6 +126,34 @@ def stage_feature(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray, spec: Link
     return out
 
 
+def _row_dots(a, b, li: np.ndarray, ri: np.ndarray) -> np.ndarray:
+    out = np.empty(len(li))
+    for start in range(0, len(li), PAIR_CHUNK):
+        x, y = li[start : start + PAIR_CHUNK], ri[start : start + PAIR_CHUNK]
+        out[start : start + len(x)] = np.asarray(a[x].multiply(b[y]).sum(axis=1)).ravel()
+    return out
+
+
+def title_features(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """title_lexical and title_context (see the module docstring); NaN where a title is missing or generic."""
+    nan = np.full(len(li), np.nan)
+    if ls.title_tfidf is None or rs.title_tfidf is None:
+        return nan, nan.copy()
+    lok = np.array([t is not None for t in ls.title]) & ~ls.title_generic
+    rok = np.array([t is not None for t in rs.title]) & ~rs.title_generic
+    a, b = lok[li], rok[ri]
+    lexical = np.where(a & b, _row_dots(ls.title_tfidf, rs.title_tfidf, li, ri), np.nan)
+    lmass = np.asarray(ls.title_idf.sum(axis=1)).ravel()
+    rmass = np.asarray(rs.title_idf.sum(axis=1)).ravel()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        l_in_r = _row_dots(ls.title_idf, rs.context_words, li, ri) / lmass[li]
+        r_in_l = _row_dots(rs.title_idf, ls.context_words, ri, li) / rmass[ri]
+    l_in_r = np.where(a & (lmass[li] > 0), l_in_r, np.nan)
+    r_in_l = np.where(b & (rmass[ri] > 0), r_in_l, np.nan)
+    context = np.fmax(l_in_r, r_in_l)  # NaN only when both directions are NaN
+    return lexical, np.clip(context, 0.0, 1.0)
+
+
 def _gather(values: np.ndarray | None, idx: np.ndarray) -> np.ndarray:
     return values[idx] if values is not None else np.full(len(idx), np.nan)
 
@@ -130,13 +165,19 @@ def compute_features(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray, spec: L
     crm = np.full(len(li), np.nan)
     if ls.crm_key is not None:
         crm = equal_feature(ls.crm_key, rs.id_keys, li, ri)
+    title_lexical, title_context = title_features(ls, rs, li, ri)
+    title_sim = string_similarity(ls.title, rs.title, li, ri, fs.title_scorer)
+    if ls.title_generic is not None and rs.title_generic is not None:
+        title_sim[ls.title_generic[li] | rs.title_generic[ri]] = np.nan
     cols = {
         "crm_key_eq": crm,
         "account_eq": equal_feature(ls.account, rs.account, li, ri),
         "domain_eq": equal_feature(ls.domain, rs.domain, li, ri),
         "name_sim": string_similarity(ls.name, rs.name, li, ri, fs.name_scorer),
         "identity_cos": cosine_feature(ls.identity, ls.identity_ok, rs.identity, rs.identity_ok, li, ri),
-        "title_sim": string_similarity(ls.title, rs.title, li, ri, fs.title_scorer),
+        "title_sim": title_sim,
+        "title_lexical": title_lexical,
+        "title_context": title_context,
         "context_cos": cosine_feature(ls.context, ls.context_ok, rs.context, rs.context_ok, li, ri),
         "sparse_lexical": sparse_feature(ls, rs, li, ri),
         "amount_prox": amount_proximity(_gather(ls.amount, li), _gather(rs.amount, ri), fs.amount_max_ratio),

@@ -7,6 +7,7 @@ zero vectors "absent", so later steps only test for None/NaN.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -28,7 +29,13 @@ class Side:
     title: np.ndarray | None = None
     domain: np.ndarray | None = None
     account: np.ndarray | None = None
-    crm_key: np.ndarray | None = None
+    crm_key: np.ndarray | None = None  # the other table's id when the value parses as one and that id exists
+    crm_key_status: dict | None = None  # counts: filled, valid, not_an_id, unknown_id
+    context_text: np.ndarray | None = None
+    title_generic: np.ndarray | None = None  # generic or placeholder title (see generic_titles)
+    title_tfidf: sp.csr_matrix | None = None  # L2-normalized TF-IDF of the title (shared vocabulary, both sides)
+    title_idf: sp.csr_matrix | None = None  # the title's distinct words weighted by IDF (not normalized)
+    context_words: sp.csr_matrix | None = None  # 0/1: words of title + context text
     amount: np.ndarray | None = None  # annualised (see spec module docstring)
     date_days: np.ndarray | None = None  # days since epoch, NaN when missing
     stage_group: np.ndarray | None = None
@@ -79,6 +86,12 @@ def clean_key(col: pd.Series) -> np.ndarray:
     keys = id_keys(col)
     return np.array([None if k is None else (k.replace("-", "").replace(" ", "").lower() or None) for k in keys],
                     dtype=object)
+
+
+def _ascii(values: np.ndarray) -> np.ndarray:
+    from revops_assets.core.normalize.companies import transliterate
+
+    return np.array([None if v is None else transliterate(v) for v in values], dtype=object)
 
 
 def annual_amount(col: pd.Series, kind: str, months_per_total: float) -> np.ndarray:
@@ -153,7 +166,8 @@ def sparse_matrices(left: pd.Series, right: pd.Series) -> tuple[sp.csr_matrix, n
 
 def prepare_side(df: pd.DataFrame, cols: Columns, spec: LinkSpec, side: Literal["left", "right"]) -> Side:
     """Extract the roles `cols` names; a role whose column is missing from `df` raises, naming the column."""
-    wanted = {k: v for k, v in cols.model_dump().items() if k != "amount_kind" and v is not None}
+    wanted = {k: v for k, v in cols.model_dump().items()
+              if k not in ("amount_kind", "crm_key_pattern") and v is not None}
     absent = sorted(v for v in wanted.values() if v not in df.columns)
     if absent:
         raise KeyError(f"{side} table lacks columns named in the spec: {absent}")
@@ -162,9 +176,9 @@ def prepare_side(df: pd.DataFrame, cols: Columns, spec: LinkSpec, side: Literal[
     if df[cols.id].duplicated().any():
         raise ValueError(f"{side} table has duplicate ids in column {cols.id!r}")
     s = Side(ids=df[cols.id].to_numpy(), id_keys=id_keys(df[cols.id]))  # ids keep their dtype (int stays int)
-    if cols.name:
-        s.name = clean_text(df[cols.name])
-    s.block_key = clean_text(df[cols.company_key]) if cols.company_key else s.name
+    if cols.name:  # compared in ASCII, so "Ромашка" meets "Romashka" (see core.normalize.companies.transliterate)
+        s.name = _ascii(clean_text(df[cols.name]))
+    s.block_key = _ascii(clean_text(df[cols.company_key])) if cols.company_key else s.name
     if cols.title:
         s.title = clean_text(df[cols.title])
     if cols.domain:
@@ -172,7 +186,11 @@ def prepare_side(df: pd.DataFrame, cols: Columns, spec: LinkSpec, side: Literal[
     if cols.account_id:
         s.account = clean_key(df[cols.account_id])
     if cols.crm_key:
-        s.crm_key = id_keys(df[cols.crm_key])
+        s.crm_key = parse_keys(df[cols.crm_key], cols.crm_key_pattern)
+        s.crm_key_status = {"filled": int(sum(k is not None for k in id_keys(df[cols.crm_key]))),
+                            "parsed": int(sum(k is not None for k in s.crm_key))}
+    if cols.context_text:
+        s.context_text = clean_text(df[cols.context_text])
     if cols.amount:
         s.amount = annual_amount(df[cols.amount], cols.amount_kind, spec.features.months_per_total)
     if cols.date:
@@ -188,9 +206,98 @@ def prepare_side(df: pd.DataFrame, cols: Columns, spec: LinkSpec, side: Literal[
     return s
 
 
+def parse_keys(col: pd.Series, pattern: str) -> np.ndarray:
+    """Values matching `pattern` (case-insensitive) reduced to its first group; anything else None.
+
+    With the default pattern "123", "#123", "ODOO-123", "odoo id 123" give "123"; "0060000YHbI5ED5" (a Salesforce
+    id) and "HS-477093" (a HubSpot id) give None: a number inside another system's id is not our id.
+    """
+    rx = re.compile(pattern, re.IGNORECASE)
+    out = []
+    for k in id_keys(col):
+        m = rx.match(k) if k is not None else None
+        out.append(m.group(1) if m else None)
+    return np.array(out, dtype=object)
+
+
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+_POSSESSIVE_RE = re.compile(r"^(.+?)['’`´]s\b(.*)$", re.IGNORECASE | re.S)
+
+
+def _words(text: str | None) -> list[str]:
+    return _WORD_RE.findall(text.lower()) if text else []
+
+
+def generic_titles(titles: np.ndarray, companies: np.ndarray | None, min_companies: int = 3) -> np.ndarray:
+    """True for titles that say nothing about which deal it is, recognized from the data of one side:
+
+    - the same title (case, punctuation and spacing ignored) used by `min_companies` or more distinct companies
+      ("AWS Migration", "MAP", "AWS Resell");
+    - a template: the title with its own company's name words removed, and a possessive "<someone>'s" replaced
+      by "*", used by `min_companies` or more distinct companies ("Olivia Carter's opportunity" -> "* opportunity",
+      "Acme - New Opportunity" -> "new opportunity"), or nothing left at all (the title is the company name).
+    """
+    n = len(titles)
+    comp = companies if companies is not None else np.array([None] * n, dtype=object)
+    exact, shape = [], []
+    for t, c in zip(titles, comp):
+        if t is None:
+            exact.append(None)
+            shape.append(None)
+            continue
+        exact.append(" ".join(_words(t)))
+        m = _POSSESSIVE_RE.match(t)
+        rest = ("* " + m.group(2)) if m else t
+        own = set(_words(c)) if c else set()
+        shape.append(" ".join(w for w in _words(rest) if w not in own) if not m else
+                     "* " + " ".join(w for w in _words(m.group(2)) if w not in own))
+    frame = pd.DataFrame({"exact": exact, "shape": shape, "company": [c if c else f"#{i}" for i, c in enumerate(comp)]})
+    generic = np.zeros(n, dtype=bool)
+    for key in ("exact", "shape"):
+        spread = frame.dropna(subset=[key]).groupby(key)["company"].nunique()
+        common = set(spread[spread >= min_companies].index)
+        generic |= frame[key].isin(common).to_numpy()
+    empty_shape = frame["shape"].fillna("x").str.strip().isin(["", "*"]).to_numpy()
+    return generic | (empty_shape & frame["exact"].notna().to_numpy())
+
+
+def _text_matrices(ls: Side, rs: Side) -> None:
+    """TF-IDF of titles (IDF over both sides' titles and context texts) for title_lexical and title_context."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    def docs(side: Side, which: str) -> list[str]:
+        if which == "title":
+            return [t or "" for t in side.title]
+        ctx = side.context_text if side.context_text is not None else np.array([None] * side.n, dtype=object)
+        return [" ".join(x for x in (t, c) if x) for t, c in zip(side.title, ctx)]
+
+    vec = TfidfVectorizer(token_pattern=r"(?u)\b\w+\b", dtype=np.float32, sublinear_tf=True)
+    try:
+        vec.fit(docs(ls, "title") + docs(rs, "title") + docs(ls, "context") + docs(rs, "context"))
+    except ValueError:  # no words at all
+        return
+    binary = TfidfVectorizer(token_pattern=r"(?u)\b\w+\b", dtype=np.float32, vocabulary=vec.vocabulary_,
+                             use_idf=False, norm=None, binary=True)
+    idf = sp.diags(vec.idf_.astype(np.float32))
+    for side in (ls, rs):
+        side.title_tfidf = vec.transform(docs(side, "title")).tocsr()
+        side.title_idf = (binary.fit_transform(docs(side, "title")) @ idf).tocsr()
+        side.context_words = binary.fit_transform(docs(side, "context")).tocsr()
+
+
 def prepare(left: pd.DataFrame, right: pd.DataFrame, spec: LinkSpec) -> tuple[Side, Side]:
     ls = prepare_side(left, spec.left, spec, "left")
     rs = prepare_side(right, spec.right, spec, "right")
+    for side, other in ((ls, rs), (rs, ls)):
+        if side.crm_key is not None:  # a key is a key only when it names an existing record of the other side
+            exists = pd.Series(side.crm_key).isin(set(k for k in other.id_keys if k is not None)).to_numpy()
+            side.crm_key_status["existing"] = int(exists.sum())
+            side.crm_key = np.where(exists, side.crm_key, None)
+    if ls.title is not None and rs.title is not None:
+        k = spec.calibration.generic_title_companies
+        for side in (ls, rs):
+            side.title_generic = generic_titles(side.title, side.block_key, k)
+        _text_matrices(ls, rs)
     if spec.left.sparse and spec.right.sparse:
         ls.sparse, ls.sparse_ok, rs.sparse, rs.sparse_ok = sparse_matrices(
             left[spec.left.sparse], right[spec.right.sparse]

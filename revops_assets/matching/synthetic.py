@@ -190,6 +190,7 @@ def make_linkage(
         "origination": np.where(origin[:n_right] == "partner", "Partner Originated", "AWS Originated"),
     })
     right["company_key"] = right["company_name_norm"]
+    right["context_text"] = [f"{t}. {i} customer" for t, i in zip(right["title"], [names[c].split()[-1] for c in r_comp])]
     right["identity_vec"] = list(_noisy_copy(rng, ident[r_comp], 0.35))
     right["context_vec"] = list(_noisy_copy(rng, deal_ctx[:n_right], 0.5))
     right["sparse_context"] = [_sparse(rng, t) for t in right["title"]]
@@ -238,6 +239,7 @@ def make_linkage(
         "origin": np.where(l_origin == "partner", "Partner Referral", "AWS Referral"),
     })
     left["company_key"] = left["company_name_norm"]
+    left["context_text"] = [f"{t}. {names[c].split()[-1]} customer" for t, c in zip(l_titles, l_comp)]
     left["identity_vec"] = list(_noisy_copy(rng, ident[l_comp], 0.35))
     ctx = _noisy_copy(rng, deal_ctx[l_deal], 0.5)
     left["context_vec"] = [None if drop else v for v, drop in zip(ctx, rng.random(n_left) < 0.05)]

@@ -21,8 +21,6 @@ from pgvector.psycopg2 import register_vector
 from psycopg2 import sql
 
 from revops_assets.core.build import swap_in
-from revops_assets.matching.engine import LinkResult, link
-from revops_assets.matching.learning import FitResult, fit_from_labels
 from revops_assets.matching.spec import FEATURES, LinkSpec, load_spec
 from revops_assets.settings import sql_dir
 
@@ -70,8 +68,7 @@ def load_decisions(conn) -> pd.DataFrame:
 
 @dataclass
 class MatchRun:
-    result: LinkResult
-    fit: FitResult | None
+    result: "LinkResult"  # noqa: F821 (engine imported lazily: scipy/scikit-learn stay out of the code location)
     decisions: int
     knn: dict  # how vector candidates were found: pgvector (seconds per vector) or in memory
 
@@ -104,19 +101,16 @@ def pgvector_candidates(conn, spec: LinkSpec) -> tuple[dict[str, pd.DataFrame], 
 
 
 def run_matching(conn, spec: LinkSpec | None = None) -> MatchRun:
-    """Score every ACE opportunity against Odoo with the learned model when decisions allow, else the defaults."""
+    """Score every ACE opportunity against Odoo: EM estimates on these tables, live decisions clamped in it (and a
+    held-fold calibration once there are enough of them); decisions always win over the model."""
+    from revops_assets.matching.engine import link
+
     spec = spec or load_spec("ace_to_odoo")
     left, right = load_sides(conn)
     decisions = load_decisions(conn)
     knn_pairs, knn = pgvector_candidates(conn, spec)
-    if not len(decisions):
-        return MatchRun(result=link(left, right, spec, candidate_pairs=knn_pairs), fit=None, decisions=0, knn=knn)
-    # the defaults' candidates turn the rivals of each confirmed pair into implicit rejections for the fit
-    result = link(left, right, spec, decisions=decisions, candidate_pairs=knn_pairs)
-    fit = fit_from_labels(left, right, decisions, spec, candidates=result.pairs)
-    if fit.fitted:
-        result = link(left, right, spec, decisions=decisions, model=fit.model, candidate_pairs=knn_pairs)
-    return MatchRun(result=result, fit=fit, decisions=len(decisions), knn=knn)
+    result = link(left, right, spec, decisions=decisions if len(decisions) else None, candidate_pairs=knn_pairs)
+    return MatchRun(result=result, decisions=len(decisions), knn=knn)
 
 
 # -- writing ------------------------------------------------------------------------------------------------------
@@ -175,7 +169,8 @@ def write_results(conn, run: MatchRun) -> None:
             sql.SQL(
                 "create table matching._next_opportunity_matches (ace_opportunity_id text not null, "
                 "odoo_opportunity_id integer, score double precision, log_odds double precision, status text not null, "
-                "sources text, {features}, explanation jsonb, reasons text, model text not null, "
+                "sources text, {features}, explanation jsonb, reasons text, information double precision, "
+                "model text not null, "
                 "matched_at timestamptz not null default now())"
             ).format(features=feature_defs)
         )
@@ -187,7 +182,7 @@ def write_results(conn, run: MatchRun) -> None:
         matches = matches.merge(feats, on=["ace_opportunity_id", "odoo_opportunity_id"], how="left")
         matches["model"] = model_kind
         columns = ["ace_opportunity_id", "odoo_opportunity_id", "score", "log_odds", "status", "sources", *FEATURES,
-                   "explanation", "reasons", "model"]
+                   "explanation", "reasons", "information", "model"]
         frame = matches[columns].copy()
         # ids as text so pandas cannot turn them into floats ("10.0") next to missing values
         frame["odoo_opportunity_id"] = pd.Series(

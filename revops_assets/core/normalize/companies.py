@@ -12,8 +12,17 @@
   fine for proposing candidates (every candidate is still scored) but not for deciding a match on its own.
   "services" is not dropped: it carries meaning in names such as "Amazon Web Services".
 
-The legal-form lists are data (data/company_legal_suffixes.yaml). A name made only of such words keeps its
-last word ("The Company" -> "company"); only a name without letters or digits normalizes to "".
+The legal-form lists are data: the GLEIF ISO 20275 Entity Legal Forms list (data/gleif_legal_forms.csv, 3,600
+active forms of 118 countries, local and transliterated names and abbreviations: "Aktiengesellschaft", "Kabushiki
+Kaisha", "Sp. z o.o.") plus data/company_legal_suffixes.yaml (forms people write that GLEIF lacks, prefixes, glued
+CJK forms, descriptive words). From GLEIF, words that are also ordinary names of things ("Trust", "Foundation",
+"Region") or tiny ambiguous tokens ("is", "ii") are left out (`gleif_excluded` in the YAML): a trailing "Trust" is
+more often part of a bank's name than its legal form. A name made only of such words keeps its last word ("The
+Company" -> "company"); only a name without letters or digits normalizes to "".
+
+Transliteration (`transliterate`, anyascii): company_key is ASCII, so "ООО Ромашка" and "Romashka LLC" share a
+blocking key; normalize_company_name keeps the script a reviewer reads. Kanji are read as Chinese (吉田 -> "jitian",
+not "yoshida"): names written in kanji on one side and romaji on the other still differ.
 """
 
 from __future__ import annotations
@@ -35,6 +44,41 @@ _PUNCTUATION_RE = re.compile(r"[\W_]+")
 _MAX_PASSES = 4
 
 
+def gleif_forms(excluded: set[str]) -> tuple[list[str], list[str]]:
+    """(legal-form phrases, glued affixes) from data/gleif_legal_forms.csv: every local and transliterated name and
+    abbreviation, except those starting with a word in `excluded` and single characters; forms in scripts written
+    without spaces (CJK, >= 3 characters) become affixes."""
+    import csv
+
+    from revops_assets.settings import data_dir
+
+    phrases, affixes = set(), set()
+    with (data_dir() / "gleif_legal_forms.csv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            values = [row["local_name"], row["transliterated_name"]]
+            for col in ("abbreviations_local", "abbreviations_transliterated"):
+                values += row[col].split(";")
+            for v in values:
+                folded = fold(v).strip()
+                words = _punctuation_free(folded).split()
+                if not words:
+                    continue
+                if len(words) == 1 and not words[0].isascii() and not _has_spaced_script(words[0]):
+                    if len(words[0]) >= 3:
+                        affixes.add(words[0])
+                    continue
+                if (len(words) == 1 and len(words[0]) < 2) or words[0] in excluded:
+                    continue  # "Trust", and "Trust Corporation" too: "Northern Trust Corporation" keeps "trust"
+                phrases.add(" ".join(words))
+    return sorted(phrases), sorted(affixes)
+
+
+def _has_spaced_script(word: str) -> bool:
+    """Latin, Cyrillic, Greek, ...: scripts whose words are separated by spaces (no CJK, kana or hangul)."""
+    return not any("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" or "\uf900" <= ch <= "\ufaff"
+                   for ch in word)
+
+
 class _Lists:
     """The legal-form lists, folded like the names they are compared with."""
 
@@ -42,14 +86,16 @@ class _Lists:
         def phrases(key: str) -> list[tuple[str, ...]]:
             return [tuple(_punctuation_free(fold(entry)).split()) for entry in raw.get(key) or []]
 
+        excluded = {fold(w) for w in raw.get("gleif_excluded") or []}
+        gleif_phrases, gleif_affixes = gleif_forms(excluded)
         by_last: dict[str, list[tuple[str, ...]]] = {}
-        for phrase in phrases("suffixes"):
+        for phrase in phrases("suffixes") + [tuple(p.split()) for p in gleif_phrases]:
             if phrase:
                 by_last.setdefault(phrase[-1], []).append(phrase)
         # Longest first so "sa de cv" wins over "de cv" and "cv".
         self.suffixes_by_last = {k: sorted(set(v), key=len, reverse=True) for k, v in by_last.items()}
         self.prefixes = frozenset(p[0] for p in phrases("prefixes") if len(p) == 1)
-        affixes = [fold(a) for a in raw.get("affixes") or []]
+        affixes = [fold(a) for a in raw.get("affixes") or []] + gleif_affixes
         self.bracketed_affixes = tuple(a for a in affixes if _PUNCTUATION_RE.search(a))
         self.word_affixes = tuple(sorted((a for a in affixes if not _PUNCTUATION_RE.search(a)), key=len, reverse=True))
         self.generic_words = frozenset(fold(w) for w in raw.get("generic_trailing_words") or [])
@@ -154,9 +200,19 @@ def _key_cached(normalized: str) -> str:
     return result
 
 
-def company_key(name: Any) -> str:
-    """Blocking key: normalize_company_name without descriptive trailing words, "and", spaces or hyphens.
+def transliterate(text: str) -> str:
+    """ASCII letters for any script (anyascii), lower-cased: "Ромашка" -> "romashka", "トヨタ" -> "toyota"."""
+    from anyascii import anyascii
 
-    "Wal-Mart Stores Inc." -> "walmart", "AT&T" -> "att"; None -> "".
+    return anyascii(text).lower() if text and not text.isascii() else text
+
+
+def company_key(name: Any) -> str:
+    """Blocking key: normalize_company_name without descriptive trailing words, "and", spaces or hyphens, in ASCII.
+
+    "Wal-Mart Stores Inc." -> "walmart", "AT&T" -> "att", "ООО Ромашка" -> "romashka"; None -> "".
     """
-    return _key_cached(normalize_company_name(name))
+    key = _key_cached(normalize_company_name(name))
+    if key.isascii():
+        return key
+    return _key_cached(_normalize_cached(_punctuation_free(transliterate(key))))

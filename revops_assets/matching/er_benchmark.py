@@ -1,0 +1,127 @@
+"""Entity-resolution benchmark sets in the DeepMatcher / Ditto serialized format, evaluated with the pairwise mode.
+
+A set is a directory with train.txt, valid.txt and test.txt; each line is one candidate pair
+
+    COL <attr> VAL <value> COL <attr> VAL <value> ...<TAB>COL <attr> VAL <value> ...<TAB><label 0|1>
+
+`evaluate_dir` trains on train.txt, picks the decision threshold on valid.txt and reports precision, recall and F1 of
+the positive class on test.txt. Records are de-duplicated per side, so a record in many pairs is prepared (parsed,
+embedded) once. No setting depends on the set: comparisons come from the column types, weights from train.txt.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .comparisons import Encoder, compare, comparisons_for
+from .pairwise import fit_pairwise, predict
+
+SPLITS = ("train", "valid", "test")
+_FIELD_RE = re.compile(r"COL\s+(\S+)\s+VAL\s?(.*?)(?=\s*COL\s+\S+\s+VAL|\s*$)", re.S)
+
+
+class FormatError(ValueError):
+    """A line that is not in the serialized pair format, with file and line number."""
+
+
+def parse_record(text: str) -> dict[str, str]:
+    """'COL title VAL foo bar COL price VAL 9.99' -> {"title": "foo bar", "price": "9.99"}."""
+    return {m.group(1): m.group(2).strip() for m in _FIELD_RE.finditer(text)}
+
+
+@dataclass
+class PairSet:
+    """Both sides' distinct records and the labelled pairs of each split (positions into left / right)."""
+
+    left: pd.DataFrame
+    right: pd.DataFrame
+    pairs: dict[str, pd.DataFrame]  # split -> left_idx, right_idx, label
+
+
+def read_sets(directory: str | Path) -> PairSet:
+    directory = Path(directory)
+    lkeys: dict[str, int] = {}
+    rkeys: dict[str, int] = {}
+    lrecs, rrecs = [], []
+    pairs = {}
+    for split in SPLITS:
+        path = directory / f"{split}.txt"
+        if not path.exists():
+            raise FormatError(f"{path}: missing (a set needs {', '.join(s + '.txt' for s in SPLITS)})")
+        li, ri, ys = [], [], []
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = line.split("\t")
+            if len(parts) != 3 or parts[2].strip() not in ("0", "1"):
+                raise FormatError(f"{path.name} line {n}: expected 'left<TAB>right<TAB>0|1'")
+            for text, keys, recs, out in ((parts[0], lkeys, lrecs, li), (parts[1], rkeys, rrecs, ri)):
+                key = text.strip()
+                if key not in keys:
+                    keys[key] = len(recs)
+                    recs.append(parse_record(key))
+                out.append(keys[key])
+            ys.append(int(parts[2]))
+        pairs[split] = pd.DataFrame({"left_idx": li, "right_idx": ri, "label": ys})
+    columns = list(dict.fromkeys([c for r in lrecs + rrecs for c in r]))
+    left = pd.DataFrame(lrecs).reindex(columns=columns)
+    right = pd.DataFrame(rrecs).reindex(columns=columns)
+    return PairSet(left=left, right=right, pairs=pairs)
+
+
+def minilm_encoder() -> Encoder:
+    """The bundled all-MiniLM-L6-v2 (sentence-transformers) as a texts -> unit vectors function, on CPU."""
+    from revops_assets.resources.embedder import Embedder
+
+    emb = Embedder("sentence-transformers", device="cpu", batch_size=64, max_length=64)
+    return lambda texts: emb.embed(texts).dense
+
+
+def evaluate_dir(directory: str | Path, encoder: Encoder | None = None, seed: int = 0) -> dict:
+    """Train on train.txt, threshold on valid.txt, precision / recall / F1 on test.txt (and timings)."""
+    t0 = time.perf_counter()
+    ps = read_sets(directory)
+    comps = comparisons_for(ps.left, ps.right, encoder=encoder)
+    for c in comps:
+        c.prepare(ps.left, ps.right)
+    t_prep = time.perf_counter() - t0
+    feats = {s: compare(comps, ps.left, ps.right, p["left_idx"], p["right_idx"], prepared=True)
+             for s, p in ps.pairs.items()}
+    y = {s: p["label"].to_numpy() for s, p in ps.pairs.items()}
+    t1 = time.perf_counter()
+    model = fit_pairwise(feats["train"], y["train"], feats["valid"], y["valid"], seed=seed)
+    pred = predict(model, feats["test"])
+    truth = y["test"].astype(bool)
+    tp = int((pred & truth).sum())
+    precision = tp / max(int(pred.sum()), 1)
+    recall = tp / max(int(truth.sum()), 1)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "set": Path(directory).name,
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "test_pairs": int(len(truth)),
+        "test_matches": int(truth.sum()),
+        "comparisons": len(comps),
+        "threshold": round(float(model.threshold), 4),
+        "model": model.report,
+        "seconds": {"prepare": round(t_prep, 1), "fit": round(time.perf_counter() - t1, 1),
+                    "total": round(time.perf_counter() - t0, 1)},
+    }
+
+
+def set_dirs(directory: str | Path) -> list[Path]:
+    """The directory itself when it holds a set, else every subdirectory that does (sorted by name)."""
+    directory = Path(directory)
+    if (directory / "train.txt").exists():
+        return [directory]
+    found = sorted(p for p in directory.iterdir() if p.is_dir() and (p / "train.txt").exists())
+    if not found:
+        raise FormatError(f"{directory}: no train.txt here or in its subdirectories")
+    return found

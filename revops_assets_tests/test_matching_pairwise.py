@@ -1,0 +1,108 @@
+"""The pairwise mode: comparisons chosen from the data, a learned combination, `revops eval-er` on a small set in
+the DeepMatcher / Ditto format, and `score_pairs` with a linkage spec. No database."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from revops_assets import cli
+from revops_assets.matching.comparisons import (
+    NumericComparison, TextComparison, column_kind, compare, comparisons_for, parse_number,
+)
+from revops_assets.matching.er_benchmark import FormatError, evaluate_dir, parse_record, read_sets
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("$1,299.00", 1299.0), ("8.10 %", 8.1), ("1.2k", 1200.0), ("$ 1 . 29", 1.29), ("EUR 12.345,50", 12345.5),
+    ("no number", None), (None, None), (42, 42.0), ("5.4.3,2.1", None),
+])
+def test_prices_and_quantities_parse(text, value):
+    got = parse_number(text)
+    assert (np.isnan(got) if value is None else got == pytest.approx(value))
+
+
+def test_column_kinds_and_comparisons_come_from_the_data():
+    left = pd.DataFrame({"title": ["sony bravia kd55x80 tv", "apple ipad air"], "price": ["$1,299.00", "$499.99"],
+                         "empty": [None, None]})
+    right = pd.DataFrame({"title": ["kd55x80 bravia sony", "ipad air 64gb"], "price": ["1299", "520.00"],
+                          "empty": [None, ""]})
+    assert column_kind(left["price"], right["price"]) == "numeric"
+    assert column_kind(left["title"], right["title"]) == "text"
+    assert column_kind(left["empty"], right["empty"]) == "empty"
+    comps = comparisons_for(left, right)
+    names = {c.name for c in comps}
+    assert {"price_prox", "title_tfidf_word", "title_digits", "record_tfidf_char"} <= names
+    assert not any(n.startswith("empty") for n in names)
+    values = compare(comps, left, right, [0, 0, 1], [0, 1, 1])
+    assert values.loc[0, "price_prox"] == pytest.approx(1.0) and values.loc[2, "price_prox"] > 0.9
+    assert values.loc[0, "title_digits"] == 1.0 and values.loc[1, "title_digits"] == 0.0
+    assert values.loc[0, "title_tfidf_word"] > values.loc[1, "title_tfidf_word"]
+
+
+def test_text_comparison_rejects_unknown_methods():
+    with pytest.raises(ValueError, match="unknown text method"):
+        TextComparison("title", "soundex")
+    assert NumericComparison("price", left_scale=12).name == "price_prox"
+
+
+def _write_set(directory, seed: int = 0, n: int = 120) -> None:
+    """A small product-matching set: the same item described twice with noise, against other items."""
+    rng = np.random.default_rng(seed)
+    brands = ["sony", "apple", "lenovo", "dell", "samsung", "canon", "nikon", "bose"]
+    kinds = ["camera", "laptop", "tv", "headphones", "tablet", "printer"]
+    items = [(str(rng.choice(brands)), str(rng.choice(kinds)), f"{rng.choice(list('abcxyz'))}{rng.integers(100, 999)}",
+              float(rng.integers(50, 2000))) for _ in range(n)]
+
+    def ser(brand, kind, model, price, noisy):
+        title = f"{brand} {kind} {model}" if not noisy else f"{model} {kind} by {brand} new"
+        return f"COL title VAL {title} COL brand VAL {brand} COL price VAL ${price * (1.05 if noisy else 1):,.2f}"
+
+    for split, lo, hi in (("train", 0, 70), ("valid", 70, 95), ("test", 95, n)):
+        lines = []
+        for i in range(lo, hi):
+            b, k, m, p = items[i]
+            lines.append(f"{ser(b, k, m, p, False)}\t{ser(b, k, m, p, True)}\t1")
+            for j in rng.choice([x for x in range(lo, hi) if x != i], 3, replace=False):
+                b2, k2, m2, p2 = items[j]
+                lines.append(f"{ser(b, k, m, p, False)}\t{ser(b2, k2, m2, p2, True)}\t0")
+        (directory / f"{split}.txt").write_text("\n".join(lines) + "\n")
+
+
+def test_eval_er_learns_a_small_set(tmp_path, capsys):
+    _write_set(tmp_path)
+    ps = read_sets(tmp_path)
+    assert list(ps.left.columns) == ["title", "brand", "price"] and ps.pairs["train"]["label"].sum() == 70
+    result = evaluate_dir(tmp_path)
+    assert result["f1"] >= 0.9 and result["test_matches"] == 25, result
+    assert result["model"]["threshold_from"] == "valid"
+    assert cli.main(["eval-er", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert tmp_path.name in out and "F1" in out
+
+
+def test_eval_er_reports_a_bad_line(tmp_path, capsys):
+    _write_set(tmp_path)
+    (tmp_path / "valid.txt").write_text("COL a VAL x\tCOL a VAL y\tmaybe\n")
+    with pytest.raises(FormatError, match="valid.txt line 1"):
+        read_sets(tmp_path)
+    assert cli.main(["eval-er", str(tmp_path)]) == 1
+    assert "valid.txt line 1" in capsys.readouterr().err
+    assert parse_record("COL title VAL a b COL price VAL 9.99") == {"title": "a b", "price": "9.99"}
+
+
+def test_score_pairs_scores_given_pairs_with_a_spec():
+    from revops_assets.matching.engine import score_pairs
+    from revops_assets.matching.spec import load_spec
+    from revops_assets.matching.synthetic import make_linkage
+
+    data = make_linkage(400, 400, dim=16, seed=3)
+    rng = np.random.default_rng(0)
+    others = pd.DataFrame({"left_id": data.left["ace_opportunity_id"].sample(300, random_state=1).to_numpy(),
+                           "right_id": rng.choice(data.right["odoo_opportunity_id"], 300)})
+    given = pd.concat([data.truth, others, pd.DataFrame({"left_id": ["nope"], "right_id": [1]})], ignore_index=True)
+    scored = score_pairs(data.left, data.right, given, load_spec())
+    assert len(scored) == len(given) - 1  # the unknown id is dropped
+    true = scored.head(len(data.truth))["probability"]
+    assert true.median() > 0.9 and scored.iloc[len(data.truth):]["probability"].median() < 0.1
