@@ -95,6 +95,21 @@ def test_partner_central_names_and_missing_optional_fields_degrade_with_flags_an
     assert mapping["ace.spend_currency"] == "default 'USD'"
 
 
+def test_a_partner_crm_id_is_an_odoo_id_only_when_it_parses_as_one_and_another_crms_id_is_flagged(warehouse):
+    typed = {"O100": "ODOO-42", "O101": "0060000YHbI5ED5", "O102": "HS-477093", "O103": "#7"}
+    rows = [(oid, f"Customer {oid}", "Data lake", None, "Qualified", 100, date(2026, 3, 1), None, crm, None)
+            for oid, crm in typed.items()]
+    warehouse.raw_table("apn_opportunity", API_COLUMNS, rows)
+    assert warehouse.build("ace_opportunities").success
+    got = {r[0]: r[1:] for r in warehouse.query(
+        "select ace_opportunity_id, partner_crm_id, partner_crm_id_raw, quality_flags from core.ace_opportunities")}
+    assert {k: v[0] for k, v in got.items()} == {"O100": "42", "O101": None, "O102": None, "O103": "7"}
+    assert {k: v[1] for k, v in got.items()} == typed  # the value as typed is kept
+    assert any("Salesforce id" in f for f in got["O101"][2])
+    assert any("HubSpot id" in f for f in got["O102"][2])
+    assert not any("partner CRM id" in f for f in got["O100"][2] + got["O103"][2])
+
+
 def test_a_missing_required_field_stops_the_build_with_one_error_naming_it(warehouse):
     warehouse.raw_table("apn_opportunity", {k: v for k, v in API_COLUMNS.items() if k != "customer_account_company_name"},
                         [r[:1] + r[2:] for r in API_ROWS])

@@ -39,6 +39,7 @@ from revops_assets.core.normalize import (
     normalize_aws_account_id,
     normalize_company_name,
     normalize_country,
+    parse_odoo_id,
     rebase_rates,
     sanitize_amount,
     sanitize_date,
@@ -504,6 +505,33 @@ def test_sanitize_amount(value, expected):
 def test_aws_account_id(value, expected):
     assert normalize_aws_account_id(value) == expected
     assert is_valid_aws_account_id(value) is (expected is not None)
+
+
+@pytest.mark.parametrize(
+    "value, expected, kind",
+    [
+        ("123", "123", None),
+        (" #123 ", "123", None),
+        ("ODOO-123", "123", None),
+        ("odoo id: 0123", "123", None),
+        (4711, "4711", None),
+        ("https://acme.odoo.com/web#id=42&model=crm.lead&view_type=form", "42", None),
+        ("https://acme.odoo.com/web#id=42&model=res.partner", None, "not an Odoo id"),
+        ("0060000YHbI5ED5", None, "Salesforce"),  # its trailing 5 is no Odoo id 5
+        ("0060000YHbI5ED5AAQ", None, "Salesforce"),
+        ("HS-477093", None, "HubSpot"),
+        ("6F9619FF-8B86-D011-B42D-00C04FC964FF", None, "GUID"),
+        ("deal 12 of 2024", None, "not an Odoo id"),
+        ("99999999999", None, "not an Odoo id"),  # beyond an Odoo (integer) id
+        ("0", None, "not an Odoo id"),
+        ("", None, None),
+        (None, None, None),
+    ],
+)
+def test_partner_crm_id_is_an_odoo_id_only_when_it_parses_as_one(value, expected, kind):
+    parsed, reason = parse_odoo_id(value)
+    assert parsed == expected
+    assert (reason is None) if kind is None else (kind in reason)
 
 
 # ----------------------------------------------------------------------------------------------------------------

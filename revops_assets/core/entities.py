@@ -139,7 +139,9 @@ def _ace_opportunities() -> CoreEntity:
         preview_columns=("ace_opportunity_id", "title", "customer_name", "domain", "stage", "expected_monthly_spend_usd"),
         counts={"invalid_aws_account_ids": "select count(*) from core.ace_opportunities where not aws_account_id_valid",
                 "without_monthly_spend": "select count(*) from core.ace_opportunities "
-                                         "where expected_monthly_spend_usd is null"},
+                                         "where expected_monthly_spend_usd is null",
+                "partner_crm_ids_not_odoo": "select count(*) from core.ace_opportunities "
+                                            "where partner_crm_id_raw is not null and partner_crm_id is null"},
         # picklist spellings outside ACE's lists are flagged per row, not a reason to stop the graph
         resolution_threshold=0.95,
     )

@@ -122,6 +122,7 @@ ACE_NORM_COLUMNS = [
     NormColumn("target_close_date", "date"),
     NormColumn("aws_account_id", "text"),
     NormColumn("aws_account_id_valid", "boolean"),
+    NormColumn("partner_crm_id", "text"),
     NormColumn("country_code", "text"),
     NormColumn("quality_flags", "text[]"),
     NormColumn("identity_text", "text"),
@@ -133,7 +134,8 @@ ACE_NORM_COLUMNS = [
 ACE_NORM_INPUT = """
 select ace_opportunity_id, customer_name, website, email, title, description, use_case, industry_raw,
        stage_raw, status_raw, origin_raw, delivery_model_raw, expected_monthly_spend, expected_monthly_spend_usd,
-       currency_code, target_close_date, aws_account_id_raw, country_raw, spend_basis, expected_spend_frequency
+       currency_code, target_close_date, aws_account_id_raw, country_raw, spend_basis, expected_spend_frequency,
+       partner_crm_id_raw
 from _base
 """
 
@@ -154,7 +156,7 @@ def _picklist(flags: list[str], field: str, raw, normalizer):
 
 def normalize_ace_row(row: tuple) -> tuple:
     (aid, customer, website, email, title, description, use_case, industry_raw, stage_raw, status_raw, origin_raw,
-     delivery_raw, spend, spend_usd, currency, close_date, account_raw, country_raw, basis, frequency) = row
+     delivery_raw, spend, spend_usd, currency, close_date, account_raw, country_raw, basis, frequency, crm_raw) = row
     flags: list[str] = []
     if basis in _SPEND_REFUSED:
         flags.append(_SPEND_REFUSED[basis].format(frequency=frequency))
@@ -177,11 +179,14 @@ def normalize_ace_row(row: tuple) -> tuple:
     account_valid = account is not None
     if account_raw not in (None, "") and not account_valid:
         flags.append(f"invalid AWS account id {str(account_raw)[:20]!r}")
+    crm_id, reason = nz.parse_odoo_id(crm_raw)  # another CRM's id (Salesforce, HubSpot) is no Odoo id
+    if reason:
+        flags.append(reason)
     country = nz.normalize_country(country_raw)
     texts = _text_pair(customer, domain, title, nz.html_to_text(description), use_case, industry or industry_raw)
     return (aid, name_norm, key, domain, stage, status, origin, industry, delivery, spend,
-            spend_usd, close_date, account, account_valid if account_raw not in (None, "") else None, country,
-            flags, *texts)
+            spend_usd, close_date, account, account_valid if account_raw not in (None, "") else None, crm_id,
+            country, flags, *texts)
 
 
 def build_ace_opportunities(conn) -> BuildStats:

@@ -33,9 +33,8 @@ select
     o.created_at                           as aws_create_date,
     o.last_modified_at                     as aws_last_modified_date,
     o.aws_account_id                       as aws_account_id_raw,
+    -- as typed: the Odoo id is parsed from it in Python (normalize.parse_odoo_id), another CRM's id is flagged
     nullif(trim(o.partner_crm_id), '')     as partner_crm_id_raw,
-    -- people type the Odoo id as '123', ' 123', '#123', 'ODOO-123': the trailing number is the id
-    substring(o.partner_crm_id from '(\d+)\s*$') as partner_crm_id,
     o.owner_id,
     coalesce(u.name, o.owner_name)         as owner_name,
     coalesce(u.email, o.owner_email)       as owner_email,

@@ -25,7 +25,7 @@ from revops_assets.core.normalize.ace_picklists import (
 from revops_assets.core.normalize.companies import company_key, normalize_company_name
 from revops_assets.core.normalize.dates import sanitize_date
 from revops_assets.core.normalize.domains import company_domain, extract_domain, is_free_mail_domain
-from revops_assets.core.normalize.identifiers import is_valid_aws_account_id, normalize_aws_account_id
+from revops_assets.core.normalize.identifiers import is_valid_aws_account_id, normalize_aws_account_id, parse_odoo_id
 from revops_assets.core.normalize.money import rebase_rates, sanitize_amount, to_usd
 from revops_assets.core.normalize.text import (
     DESCRIPTION_MAX_CHARS,
@@ -66,6 +66,7 @@ __all__ = [
     "normalize_ace_status",
     "normalize_ace_use_case",
     "normalize_aws_account_id",
+    "parse_odoo_id",
     "normalize_company_name",
     "normalize_country",
     "picklist_key",
