@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from revops_assets.matching.assignment import assign
-from revops_assets.matching.candidates import candidate_recall, knn_pairs
+from revops_assets.matching.candidates import candidate_recall, knn_pairs, knn_recall
 from revops_assets.matching.engine import link
 from revops_assets.matching.evaluation import evaluate, precision_recall, truth_labels
 from revops_assets.matching.learning import fit_from_labels
@@ -431,6 +431,26 @@ def test_knn_backends_agree():
     assert 3 not in set(a[1])
     brute = np.argsort(-(left @ right.T), axis=1)
     assert set(a[1][a[0] == 0]) == set([c for c in brute[0] if c != 3][:5])
+
+
+def test_bfloat16_shortlist_reranked_exactly_keeps_the_exact_neighbours_and_measures_its_recall():
+    pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    right = rng.standard_normal((3000, 64)).astype(np.float32) + 2.0  # shared direction: cosines crowd together
+    right /= np.linalg.norm(right, axis=1, keepdims=True)
+    left = right[:400] + 0.3 * rng.standard_normal((400, 64)).astype(np.float32) / 8
+    left /= np.linalg.norm(left, axis=1, keepdims=True)
+    ok_l, ok_r = np.ones(400, bool), np.ones(3000, bool)
+    exact = knn_pairs(left, ok_l, right, ok_r, 10, 0.3, chunk_size=128, precision="exact")
+    approx = knn_pairs(left, ok_l, right, ok_r, 10, 0.3, chunk_size=128, precision="bfloat16")
+    exact_set, approx_set = set(zip(exact[0], exact[1])), set(zip(approx[0], approx[1]))
+    overlap = len(exact_set & approx_set) / len(exact_set)
+    assert overlap >= 0.98
+    # cosines are exact float32 values after the re-rank, and each twin is its record's nearest neighbour
+    assert np.allclose(approx[2], np.einsum("ij,ij->i", left[approx[0]], right[approx[1]]), atol=1e-6)
+    assert {(i, i) for i in range(400)} <= approx_set
+    measured = knn_recall(left, ok_l, right, ok_r, approx[:2], 10, 0.3, sample=400)
+    assert measured == pytest.approx(overlap, abs=1e-4)
 
 
 def test_synthetic_data_is_deterministic():

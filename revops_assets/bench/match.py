@@ -71,11 +71,10 @@ def _rss_mb() -> float:
     return psutil.Process().memory_info().rss / 2**20
 
 
-def bench_size(n: int, dim: int, seed: int, exhaustive: bool = False, search_dims: int | None = None) -> dict:
+def bench_size(n: int, dim: int, seed: int, exhaustive: bool = False, precision: str = "auto") -> dict:
     """Generate n x n records, link them (timed, memory-sampled), evaluate against the truth."""
     spec = load_spec("ace_to_odoo")
-    if search_dims:
-        spec.candidates.knn_search_dims = search_dims
+    spec.candidates.knn_precision = precision
     t0 = time.perf_counter()
     data = make_linkage(n_left=n, n_right=n, dim=dim, seed=seed)
     gen_s = time.perf_counter() - t0
@@ -101,6 +100,7 @@ def bench_size(n: int, dim: int, seed: int, exhaustive: bool = False, search_dim
         "matched_recall": quality["matched"]["recall"],
         "timings": result.stats["timings"],
         "candidates_by_source": result.stats["candidates_by_source"],
+        "knn_search": result.stats.get("knn_search", {}),
     }
 
 
@@ -181,13 +181,17 @@ def vs_splink(sizes: tuple[int, ...], dim: int, seed: int, warehouse: bool, echo
 
 def run_match_bench(
     sizes: tuple[int, ...] = (10_000, 100_000), brute_force_subset: int = 2_000, dim: int = 384, seed: int = 0,
-    search_dims: int | None = None, echo=print,
+    precision: str = "auto", echo=print,
 ) -> dict:
     """Run the all-pairs baseline on `brute_force_subset` squared, then every size; print and return the figures.
 
-    `search_dims` runs the nearest-neighbour search on a truncated-SVD projection (approximate, faster)."""
+    `precision` is the vector search's (spec candidates.knn_precision): "auto" (a bfloat16 shortlist re-ranked
+    exactly where the CPU is fast at it), "exact" or "bfloat16"; the measured recall against exact is printed."""
+    from revops_assets.matching.candidates import uses_shortlist
+
+    search = "bfloat16 shortlist + exact re-rank" if uses_shortlist(precision) else "exact float32"
     echo(f"match bench: {date.today()}, {os.cpu_count()} cpus, {platform.processor() or platform.machine()}, "
-         f"dim={dim}, seed={seed}, knn search dims={search_dims or 'exact'}")
+         f"dim={dim}, seed={seed}, knn search: {search} (precision={precision})")
     rows = []
     head = (f"{'n x n':>17} {'mode':>10} {'link s':>7} {'cpu s':>7} {'peak MB':>8} {'pairs':>10} {'cand rec':>8} "
             f"{'auto F1':>7} {'match F1':>8}")
@@ -203,9 +207,11 @@ def run_match_bench(
             rows.append(bench_size(brute_force_subset, dim, seed, exhaustive=exhaustive))
             show(rows[-1])
     for n in sizes:
-        rows.append(bench_size(n, dim, seed, search_dims=search_dims))
+        rows.append(bench_size(n, dim, seed, precision=precision))
         show(rows[-1])
         echo(f"    stage seconds: {rows[-1]['timings']}")
+        if rows[-1]["knn_search"]:
+            echo(f"    knn recall vs exact (sample of left rows): {rows[-1]['knn_search']['recall_vs_exact']}")
     out = {"rows": rows}
     if brute_force_subset and sizes:
         brute = rows[1]
@@ -225,7 +231,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="revops bench match", description=run_match_bench.__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000], help="n for n x n runs")
     parser.add_argument("--brute-force-subset", type=int, default=2_000, help="all-pairs baseline size (0: skip)")
-    parser.add_argument("--search-dims", type=int, default=None, help="approximate kNN on an SVD projection")
+    parser.add_argument("--knn-precision", choices=["auto", "exact", "bfloat16"], default="auto",
+                        help="vector search: bfloat16 shortlist + exact re-rank where fast (auto), or exact")
     parser.add_argument("--dim", type=int, default=384)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--vs-splink", action="store_true", help="also score the same candidates with Splink 5")
@@ -241,7 +248,7 @@ def main(argv: list[str] | None = None) -> None:
         vs_splink(tuple(args.sizes), args.dim, args.seed, args.warehouse)
         return
     run_match_bench(tuple(args.sizes), brute_force_subset=args.brute_force_subset, dim=args.dim, seed=args.seed,
-                    search_dims=args.search_dims)
+                    precision=args.knn_precision)
 
 
 if __name__ == "__main__":

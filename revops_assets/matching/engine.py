@@ -175,6 +175,7 @@ def link(
         "n_left": ls.n,
         "n_right": rs.n,
         "candidates_by_source": cstats["by_source"],
+        "knn_search": cstats.get("knn", {}),
         "candidate_pairs": n_before,
         "pairs_scored": int(len(pairs)),
         "rejected_pairs_removed": int(n_before - len(cand)),

@@ -220,7 +220,9 @@ class Candidates(_Strict):
     knn_min_cosine: float = 0.3
     chunk_size: int = 2048  # left rows per similarity block (memory ~ chunk_size x n_right x 4 bytes)
     knn_backend: Literal["auto", "numpy", "torch"] = "auto"  # auto: torch when installed (faster top-k), else numpy
-    knn_search_dims: int | None = None  # search on a truncated-SVD projection, then re-rank exactly (None: exact)
+    # "auto": a bfloat16 shortlist re-ranked exactly where this CPU multiplies bfloat16 fast, else exact float32
+    knn_precision: Literal["auto", "exact", "bfloat16"] = "auto"
+    knn_recall_sample: int = 500  # left rows whose exact neighbours measure an approximate search's recall (0: none)
     name_method: Literal["ngram", "cdist", "none"] = "ngram"
     name_k: int = 10
     name_min_similarity: float = 0.5  # ngram: TF-IDF cosine; cdist: rapidfuzz score / 100
