@@ -5,6 +5,9 @@ without losing true pairs (candidate recall), and compares it, on a small subset
 scores every pair through the same feature/scoring/assignment code, extrapolated to the largest size.
 Target: 100k x 100k in under 2 minutes on 2 cores with candidate recall >= 0.99.
 
+`--pgvector` benches the path the assets take instead (bench/match_warehouse.py): Postgres in, pgvector's HNSW
+indexes for vector candidates, results written back.
+
 `--vs-splink` also scores the same candidates with Splink 5 (bench/splink_side.py) and prints both side by side:
 F1 at p >= 0.8 and at the best threshold, wall time and peak memory. `--warehouse` runs on the warehouse the
 environment names (WAREHOUSE_DSN, e.g. after `revops demo`): the demo's real schema, vector candidates from pgvector
@@ -238,7 +241,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--vs-splink", action="store_true", help="also score the same candidates with Splink 5")
     parser.add_argument("--warehouse", action="store_true",
                         help="with --vs-splink: the warehouse of WAREHOUSE_DSN (the demo's schema) instead")
+    parser.add_argument("--pgvector", action="store_true",
+                        help="the assets' path instead: each size written to Postgres, vector candidates from "
+                             "pgvector's HNSW indexes, results written back (embedded server)")
+    parser.add_argument("--keep", action="store_true", help="with --pgvector: keep the bench database")
     args = parser.parse_args(argv)
+    if args.pgvector:
+        from revops_assets.bench.match_warehouse import run as run_pgvector
+
+        print(f"match bench through pgvector: {date.today()}, {os.cpu_count()} cpus, dim={args.dim}, seed={args.seed}")
+        for n in args.sizes:
+            run_pgvector(n, args.dim, args.seed, keep=args.keep)
+        return
     if args.vs_splink:
         try:
             import splink  # noqa: F401
