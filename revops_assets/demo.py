@@ -78,7 +78,8 @@ def materialize_all(defs: dg.Definitions, instance: dg.DagsterInstance, months: 
     ]
 
 
-def run_demo(scale: int = 3000, seed_value: int = 42, noise: float = 1.0, profile: str = "classic") -> bool:
+def run_demo(scale: int = 3000, seed_value: int = 42, noise: float = 1.0, profile: str = "classic",
+             noise_level: str = "standard") -> bool:
     from revops_assets.definitions import build_definitions
 
     started = time.monotonic()
@@ -86,9 +87,9 @@ def run_demo(scale: int = 3000, seed_value: int = 42, noise: float = 1.0, profil
     for line in bring_up():
         print(f"  {line}")
     t0 = time.monotonic()
-    report = seed(scale=scale, seed=seed_value, noise=noise, profile=profile)
-    print(f"  seeded synthetic Odoo + APN sources (profile {profile}, scale {scale}, seed {seed_value}, noise {noise:g}) "
-          f"in {time.monotonic() - t0:.1f}s")
+    report = seed(scale=scale, seed=seed_value, noise=noise, profile=profile, noise_level=noise_level)
+    print(f"  seeded synthetic Odoo + APN sources (profile {profile}, scale {scale}, seed {seed_value}, noise level "
+          f"{noise_level}, noise {noise:g}) in {time.monotonic() - t0:.1f}s")
     conns = apply_connection_env()
     instance = demo_instance(conns)
     defs = build_definitions()

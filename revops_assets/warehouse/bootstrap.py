@@ -77,8 +77,9 @@ def link_dagster_home() -> Path:
     return home
 
 
-def seed(*, scale: int, seed: int, noise: float = 1.0, billing_rows: int | None = None, profile: str = "classic"):
-    """Rebuild both synthetic source databases, in the schema profile named, and the ground-truth file."""
+def seed(*, scale: int, seed: int, noise: float = 1.0, billing_rows: int | None = None, profile: str = "classic",
+         noise_level: str = "standard"):
+    """Rebuild both synthetic source databases (schema profile and noise level named) and the ground-truth file."""
     from revops_assets.sources.synthetic import seed_sources
 
     if scale < 1:
@@ -93,6 +94,7 @@ def seed(*, scale: int, seed: int, noise: float = 1.0, billing_rows: int | None 
         noise=noise,
         billing_rows=billing_rows,
         profile=profile,
+        noise_level=noise_level,
     )
 
 
