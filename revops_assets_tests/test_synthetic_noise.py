@@ -143,6 +143,9 @@ def test_same_seed_and_level_same_data(levels, pg, tmp_path_factory):
     assert content_hashes(apn) == content_hashes(levels["medium"].apn)
     assert content_hashes(odoo)["crm_lead"] == content_hashes(levels["medium"].odoo)["crm_lead"]
     assert (truth / TRUTH_FILE).read_bytes() == (levels["medium"].truth / TRUTH_FILE).read_bytes()
+    central = tmp_path_factory.mktemp("noise_truth_central")  # profiles and levels combine: the same deals
+    seed_sources(odoo, apn, central, scale=SCALE, seed=SEED, noise_level="medium", profile="partner_central")
+    assert (central / TRUTH_FILE).read_bytes() == (truth / TRUTH_FILE).read_bytes()
     assert set(NOISE_LEVELS) == set(LEVELS)
     with pytest.raises(ValueError, match="unknown noise level 'extreme'"):
         noise_level("extreme")

@@ -62,9 +62,9 @@ NOISE_LEVELS: dict[str, NoiseLevel] = {level.name: level for level in (
     NoiseLevel("standard", 1.0, FailureModes(),
                "the demo's data: name/amount/date/stage noise, no paraphrased titles or legacy ids"),
     NoiseLevel("low", 1.0, FailureModes(
-        paraphrased_titles=0.26, generic_titles=0.05, short_titles=0.03, placeholder_titles=0.04,
+        paraphrased_titles=0.3, generic_titles=0.05, short_titles=0.03, placeholder_titles=0.04,
         rewritten_descriptions=0.5, resubmissions=0.04, odoo_duplicates=0.02, ace_duplicates=0.015,
-        slipped_dates=0.08, native_script=0.5, legacy_crm_ids=0.12, no_customer=0.02),
+        slipped_dates=0.1, native_script=0.5, legacy_crm_ids=0.12, no_customer=0.02),
         "a tidy partner: some paraphrase, few legacy ids"),
     NoiseLevel("medium", 1.25, FailureModes(
         paraphrased_titles=0.48, generic_titles=0.09, short_titles=0.05, placeholder_titles=0.06,
