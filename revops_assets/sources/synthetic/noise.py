@@ -17,8 +17,10 @@ own rate (docs/synthetic_sources.md):
 - Odoo deals without a customer (no partner, company name or e-mail).
 
 Each failure mode draws from its own seeded generator per deal, so the rest of the world is the same at every level
-and `standard` (all modes off) is byte for byte the data the generator made before levels existed. The rates are
-set from what partners' databases look like, scaled so that the levels span easy to hard.
+and `standard` (all modes off) is byte for byte the data the generator made before levels existed. Which modes
+exist and how they look come from partners' databases; their rates were then scaled so that low / medium / high
+reproduce the difficulty the first matcher met on independently generated data (issue 12; the measured figures are
+in docs/synthetic_sources.md). Do not tune a matcher on one level and report it on the same one.
 """
 
 from __future__ import annotations
