@@ -65,11 +65,15 @@ def test_matches_are_one_to_one_and_explained(matched):
     assert {"ace_without_odoo", "odoo_aws_deal_not_in_ace"} <= issues
 
 
-def test_vector_candidates_come_from_the_hnsw_indexes(matched):
+def test_vector_candidates_in_memory_by_default_or_from_the_hnsw_indexes(matched):
+    from revops_assets.matching.spec import load_spec
+    from revops_assets.matching.warehouse import vector_candidates
+    from revops_assets.resources.postgres import connect
+
     pairs_meta = _meta(matched.first, "candidate_pairs")
-    assert pairs_meta["vector_candidates"]["knn"] == "pgvector hnsw"
+    assert pairs_meta["vector_candidates"]["knn"].startswith("in memory")
     assert pairs_meta["candidates_by_source"]["knn_identity"] > 0
-    # the same neighbours a direct index query returns for one ACE opportunity
+    # the same neighbours a direct (exact) query returns for one ACE opportunity
     ace_id = matched.query("select opportunity_id from search.ace_opportunity_embeddings order by 1 limit 1")[0][0]
     nearest = matched.query(
         "select o.opportunity_id from search.odoo_opportunity_embeddings o, search.ace_opportunity_embeddings a "
@@ -78,6 +82,18 @@ def test_vector_candidates_come_from_the_hnsw_indexes(matched):
         "select odoo_opportunity_id from matching.candidate_pairs where ace_opportunity_id = %s "
         "and sources like '%%knn_context%%'", (ace_id,))}
     assert {r[0] for r in nearest} & in_pairs
+    # knn_source: pgvector asks the HNSW indexes for the k nearest per vector kind
+    spec = load_spec("ace_to_odoo")
+    spec.candidates.knn_source = "pgvector"
+    conn = connect(matched.warehouse_dsn, name="warehouse")
+    try:
+        pairs, knn = vector_candidates(conn, spec)
+    finally:
+        conn.close()
+    assert knn["knn"] == "pgvector hnsw" and set(pairs) == {"knn_identity", "knn_context"}
+    context = pairs["knn_context"]
+    assert context["left_id"].nunique() > 1
+    assert {str(r[0]) for r in nearest} & set(context.loc[context["left_id"].astype(str) == str(ace_id), "right_id"])
 
 
 def test_quality_on_ground_truth(matched):

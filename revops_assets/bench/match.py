@@ -163,13 +163,13 @@ def vs_splink(sizes: tuple[int, ...], dim: int, seed: int, warehouse: bool, echo
         import pandas as pd
 
         from revops_assets import settings
-        from revops_assets.matching.warehouse import load_sides, pgvector_candidates
+        from revops_assets.matching.warehouse import load_sides, vector_candidates
         from revops_assets.resources.postgres import connect
 
         conn = connect(settings.connections().warehouse_dsn, name="warehouse")
         try:
             left, right = load_sides(conn)
-            knn, _ = pgvector_candidates(conn, spec)
+            knn, _ = vector_candidates(conn, spec)
         finally:
             conn.close()
         truth = pd.read_csv(settings.truth_dir() / "opportunity_links.csv", dtype=str).rename(
@@ -245,13 +245,15 @@ def main(argv: list[str] | None = None) -> None:
                         help="the assets' path instead: each size written to Postgres, vector candidates from "
                              "pgvector's HNSW indexes, results written back (embedded server)")
     parser.add_argument("--keep", action="store_true", help="with --pgvector: keep the bench database")
+    parser.add_argument("--knn-sources", default="memory,pgvector",
+                        help="with --pgvector: vector candidate sources to time, comma-separated (memory, pgvector)")
     args = parser.parse_args(argv)
     if args.pgvector:
         from revops_assets.bench.match_warehouse import run as run_pgvector
 
         print(f"match bench through pgvector: {date.today()}, {os.cpu_count()} cpus, dim={args.dim}, seed={args.seed}")
         for n in args.sizes:
-            run_pgvector(n, args.dim, args.seed, keep=args.keep)
+            run_pgvector(n, args.dim, args.seed, keep=args.keep, knn_sources=tuple(args.knn_sources.split(",")))
         return
     if args.vs_splink:
         try:

@@ -5,8 +5,10 @@ the embedded server (`bench_match`, created and dropped by this bench): the core
 (sql/matching/ace_side.sql, odoo_side.sql) and the search layer's embedding tables (its own DDL, its HNSW indexes on
 the Odoo side, which is the side the nearest-neighbour query searches). Then, timed and memory-sampled, exactly what
 the `matching/opportunity_matches` asset does: `warehouse.run_matching` (both sides read through server-side
-cursors, vector candidates from the HNSW indexes, `link`) and `warehouse.write_results` (COPY into _next tables,
-swapped in). Index builds are the search layer's cost, printed apart. Quality is scored against the known truth.
+cursors, `link`) and `warehouse.write_results` (COPY into _next tables, swapped in), once per source of vector
+candidates (`candidates.knn_source`): "memory" (the default: the engine searches the vectors read with the sides)
+and "pgvector" (the HNSW indexes). Index builds are the search layer's cost, printed apart. Quality is scored
+against the known truth.
 """
 
 from __future__ import annotations
@@ -110,11 +112,53 @@ def load(dsn: str, data, dim: int, echo=print) -> dict:
     return seconds
 
 
-def run(n: int, dim: int = 384, seed: int = 0, keep: bool = False, echo=print) -> dict:
+def _timed_match(dsn: str, knn_source: str, truth: pd.DataFrame, n: int, echo=print) -> dict:
+    """What the opportunity_matches asset does, with vector candidates from `knn_source`, timed and sampled."""
     from revops_assets.matching.evaluation import evaluate
-    from revops_assets.matching.synthetic import make_linkage
+    from revops_assets.matching.spec import load_spec
     from revops_assets.matching.warehouse import run_matching, write_results
     from revops_assets.resources.postgres import connect
+
+    spec = load_spec("ace_to_odoo")
+    spec.candidates.knn_source = knn_source
+    before = _rss_mb()
+    conn = connect(dsn, name="warehouse")
+    try:
+        with PeakRss() as mem:
+            t0, cpu0 = time.perf_counter(), _cpu_s()
+            with conn:
+                run = run_matching(conn, spec)
+            t1 = time.perf_counter()
+            with conn:
+                write_results(conn, run)
+            t2 = time.perf_counter()
+            cpu = _cpu_s() - cpu0
+    finally:
+        conn.close()
+    quality = evaluate(run.result, truth)
+    stats = run.result.stats
+    out = {
+        "n": n, "knn_source": knn_source, "match_s": round(t1 - t0, 1), "write_s": round(t2 - t1, 1),
+        "total_s": round(t2 - t0, 1), "cpu_s": round(cpu, 1), "peak_rss_mb": round(mem.peak_mb),
+        "extra_mb": round(mem.peak_mb - before), "pairs": stats["pairs_scored"],
+        "candidate_recall": round(quality["candidates"]["recall"], 4),
+        "recall_by_source": quality["candidates"]["recall_by_source"], "auto_f1": quality["auto"]["f1"],
+        "matched_f1": quality["matched"]["f1"], "knn": run.knn, "timings": stats["timings"],
+    }
+    echo(f"  {n:,} x {n:,}, vector candidates from {knn_source}: match {out['match_s']} s + write "
+         f"{out['write_s']} s = {out['total_s']} s wall, {out['cpu_s']} s CPU (this process), peak "
+         f"{out['peak_rss_mb']} MB ({out['extra_mb']} MB above start)")
+    echo(f"    pairs {out['pairs']:,}  candidate recall {out['candidate_recall']}  auto F1 {out['auto_f1']}  "
+         f"match F1 {out['matched_f1']}")
+    echo(f"    vector candidates: {run.knn} {stats.get('knn_search', '')}; recall by source: "
+         f"{ {k: v for k, v in out['recall_by_source'].items() if v} }")
+    echo(f"    stage seconds: {stats['timings']}")
+    return out
+
+
+def run(n: int, dim: int = 384, seed: int = 0, keep: bool = False, knn_sources=("memory", "pgvector"),
+        echo=print) -> dict:
+    from revops_assets.matching.synthetic import make_linkage
     from revops_assets.warehouse.bootstrap import bring_up
     from revops_assets.warehouse.ddl import apply_warehouse_ddl
 
@@ -129,38 +173,10 @@ def run(n: int, dim: int = 384, seed: int = 0, keep: bool = False, echo=print) -
         apply_warehouse_ddl(dsn)
         data = make_linkage(n_left=n, n_right=n, dim=dim, seed=seed)
         out = load(dsn, data, dim, echo)
-        del data.left, data.right  # what the asset holds is what it reads back, not the generator's frames
-        before = _rss_mb()
-        conn = connect(dsn, name="warehouse")
-        try:
-            with PeakRss() as mem:
-                t0, cpu0 = time.perf_counter(), _cpu_s()
-                with conn:
-                    run = run_matching(conn)
-                t1 = time.perf_counter()
-                with conn:
-                    write_results(conn, run)
-                t2 = time.perf_counter()
-                cpu = _cpu_s() - cpu0
-        finally:
-            conn.close()
-        quality = evaluate(run.result, data.truth)
-        stats = run.result.stats
-        out.update({
-            "n": n, "match_s": round(t1 - t0, 1), "write_s": round(t2 - t1, 1), "total_s": round(t2 - t0, 1),
-            "cpu_s": round(cpu, 1), "peak_rss_mb": round(mem.peak_mb), "extra_mb": round(mem.peak_mb - before),
-            "pairs": stats["pairs_scored"], "candidate_recall": round(quality["candidates"]["recall"], 4),
-            "recall_by_source": quality["candidates"]["recall_by_source"], "auto_f1": quality["auto"]["f1"],
-            "matched_f1": quality["matched"]["f1"], "knn": run.knn, "timings": stats["timings"],
-        })
-        echo(f"  {n:,} x {n:,} through pgvector: match {out['match_s']} s + write {out['write_s']} s = "
-             f"{out['total_s']} s wall, {out['cpu_s']} s CPU (this process), peak {out['peak_rss_mb']} MB "
-             f"({out['extra_mb']} MB above start)")
-        echo(f"    pairs {out['pairs']:,}  candidate recall {out['candidate_recall']}  auto F1 {out['auto_f1']}  "
-             f"match F1 {out['matched_f1']}")
-        echo(f"    vector candidates: {run.knn}; recall by source: "
-             f"{ {k: v for k, v in out['recall_by_source'].items() if v} }")
-        echo(f"    stage seconds: {stats['timings']}")
+        data.left = data.right = None  # what the asset holds is what it reads back, not the generator's frames
+        out["runs"] = {}
+        for knn_source in knn_sources:
+            out["runs"][knn_source] = _timed_match(dsn, knn_source, data.truth, n, echo)
         return out
     finally:
         if not keep:

@@ -235,11 +235,11 @@ def match_quality(context: dg.AssetExecutionContext, config: QualityConfig):
         if config.learning_rounds > 0:
             from revops_assets.matching.evaluation import active_learning_curve
             from revops_assets.matching.spec import load_spec
-            from revops_assets.matching.warehouse import load_sides, pgvector_candidates
+            from revops_assets.matching.warehouse import load_sides, vector_candidates
 
             spec = load_spec("ace_to_odoo")
             left, right = load_sides(conn)
-            knn, _ = pgvector_candidates(conn, spec)
+            knn, _ = vector_candidates(conn, spec)
             curve = active_learning_curve(left, right, spec, truth, rounds=config.learning_rounds, per_round=50,
                                           candidate_pairs=knn)
         pairs = read_frame(

@@ -216,6 +216,9 @@ class Candidates(_Strict):
     exact_keys: list[Literal["crm_key", "account_id", "domain"]] = ["crm_key", "account_id", "domain"]
     max_key_fanout: int = 50  # a domain/account shared by more records than this is no key (gmail.com)
     knn_vectors: list[Literal["identity", "context"]] = ["identity", "context"]
+    # where the warehouse path finds vector neighbours: "memory" (the vectors the sides were read with, searched by
+    # the engine) or "pgvector" (one HNSW index lookup per left row; minutes at 100k rows, see docs/benchmarks.md)
+    knn_source: Literal["memory", "pgvector"] = "memory"
     knn_k: int = 10
     knn_min_cosine: float = 0.3
     chunk_size: int = 2048  # left rows per similarity block (memory ~ chunk_size x n_right x 4 bytes)

@@ -73,6 +73,16 @@ class MatchRun:
     knn: dict  # how vector candidates were found: pgvector (seconds per vector) or in memory
 
 
+def vector_candidates(conn, spec: LinkSpec) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Vector candidates as `spec.candidates.knn_source` says: "memory" (the default) leaves them to the engine,
+    which searches the vectors `load_sides` has already read (a bfloat16 shortlist re-ranked exactly: recall ~1.0);
+    "pgvector" asks the HNSW indexes. Measured at 100k x 100k (docs/benchmarks.md), one lateral HNSW lookup per ACE
+    row took minutes per vector kind where the in-memory search takes ~30 s, at lower recall."""
+    if spec.candidates.knn_source == "pgvector":
+        return pgvector_candidates(conn, spec)
+    return {}, {"knn": "in memory (the vectors read with the sides)"}
+
+
 def pgvector_candidates(conn, spec: LinkSpec) -> tuple[dict[str, pd.DataFrame], dict]:
     """k nearest Odoo opportunities of every ACE opportunity per vector kind, from the HNSW indexes.
 
@@ -108,7 +118,7 @@ def run_matching(conn, spec: LinkSpec | None = None) -> MatchRun:
     spec = spec or load_spec("ace_to_odoo")
     left, right = load_sides(conn)
     decisions = load_decisions(conn)
-    knn_pairs, knn = pgvector_candidates(conn, spec)
+    knn_pairs, knn = vector_candidates(conn, spec)
     result = link(left, right, spec, decisions=decisions if len(decisions) else None, candidate_pairs=knn_pairs)
     return MatchRun(result=result, decisions=len(decisions), knn=knn)
 
