@@ -14,7 +14,7 @@ def cmd_seed(args: argparse.Namespace) -> None:
     if not settings.uses_external_servers():
         bring_up()
     report = seed(scale=args.scale, seed=args.seed, noise=args.noise, billing_rows=args.billing_rows,
-                  create_db=args.create_db, profile=args.profile)
+                  create_db=args.create_db, profile=args.profile, noise_level=args.noise_level)
     for line in seed_summary(report):
         print(line)
 
@@ -22,13 +22,17 @@ def cmd_seed(args: argparse.Namespace) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     from revops_assets.demo import run_demo
 
-    if not run_demo(scale=args.scale, seed_value=args.seed, noise=args.noise, profile=args.profile):
+    if not run_demo(scale=args.scale, seed_value=args.seed, noise=args.noise, profile=args.profile,
+                    noise_level=args.noise_level):
         raise CliError("some assets or checks failed (see above)")
 
 
-def _profile_option(parser) -> None:
+def _source_options(parser) -> None:
     parser.add_argument("--profile", default="classic", metavar="NAME",
                         help="schema profile of the synthetic databases (default classic; docs/synthetic_sources.md)")
+    parser.add_argument("--noise-level", default="standard", metavar="LEVEL",
+                        help="failure modes of real data, by named level (default standard; "
+                        "docs/synthetic_sources.md)")
 
 
 def register(sub) -> None:
@@ -40,12 +44,12 @@ def register(sub) -> None:
     seed.add_argument("--create-db", action="store_true",
                       help="external servers: create the (new) databases ODOO_DSN and APN_DSN name, marked as "
                            "synthetic; without it only databases revops-assets created are ever seeded")
-    _profile_option(seed)
+    _source_options(seed)
     seed.set_defaults(func=cmd_seed)
 
     demo = sub.add_parser("demo", help="up + seed + materialize every asset in-process, then a summary")
     demo.add_argument("--scale", type=int, default=3000)
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--noise", type=float, default=1.0, help="noise multiplier of the synthetic sources")
-    _profile_option(demo)
+    _source_options(demo)
     demo.set_defaults(func=cmd_demo)

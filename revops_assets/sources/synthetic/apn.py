@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from revops_assets.sources.synthetic import catalog
-from revops_assets.sources.synthetic.companies import email_variant, name_variant, website_variant
+from revops_assets.sources.synthetic.companies import email_variant, name_variant, native_variant, website_variant
 from revops_assets.sources.synthetic.deals import (
-    ACE_DUPLICATE, ACE_ONLY, LINKED, ODOO_AWS, PARTNER_DOMAIN, PARTNER_OLD_DOMAIN, Deal, World, ace_created,
-    nice_round,
+    ACE_DUPLICATE, ACE_ONLY, ACE_RESUBMITTED, LINKED, ODOO_AWS, PARTNER_DOMAIN, PARTNER_OLD_DOMAIN, Deal, World,
+    ace_created, nice_round,
 )
 from revops_assets.sources.synthetic.fx import FxTable
+from revops_assets.sources.synthetic.noise import legacy_crm_id, slipped_days
 
 API_CUTOVER = date(2024, 7, 1)  # the sync service moved from the legacy APN CRM API to the Selling API
 PARTNER_SOLUTIONS = ("S-0012345", "S-0023456", "S-0034567")
@@ -111,6 +112,9 @@ def ace_view(world: World, deal: Deal, fx: FxTable) -> AceView:
             status = "Rejected"
         else:
             status = "Approved"
+    if deal.category == ACE_RESUBMITTED:  # the first registration: AWS turned it down, or the partner closed it
+        rejected = noise.draw("resubmission-status", deal.key).random() < 0.5
+        status, stage = ("Rejected", catalog.ACE_STAGES[0]) if rejected else ("Approved", "Closed Lost")
     if api_style:
         status = catalog.ACE_REVIEW_STATUS[status]
     aws_stage = stage if r.random() > noise.p(0.2) else r.choice(catalog.ACE_STAGES)
@@ -131,7 +135,7 @@ def ace_view(world: World, deal: Deal, fx: FxTable) -> AceView:
         monthly, monthly_usd = -monthly, -monthly_usd
     shift = 0 if r.random() < 0.4 else round(r.gauss(0, 12)) if r.random() < 0.7 else r.choice((-1, 1)) * r.randint(
         15, 90)
-    close_date: date | None = deal.close + timedelta(days=shift)
+    close_date: date | None = deal.close + timedelta(days=shift + slipped_days(noise, deal.key)[0])
     roll = r.random()
     if roll < noise.p(0.002):
         close_date = date(9999, 12, 31)
@@ -187,6 +191,8 @@ def _crm_identifier(r: random.Random, deal: Deal, world: World, odoo_only_ids: l
             target = deal.twin.odoo_id
     elif deal.category == ACE_ONLY and odoo_only_ids and r.random() < noise.p(0.01):
         target = r.choice(odoo_only_ids)  # stale id of another Odoo deal
+    elif deal.category == ACE_RESUBMITTED and deal.twin.odoo_id and r.random() < 0.15:
+        target = deal.twin.odoo_id  # the same CRM deal, registered a second time later
     if target is None:
         return None
     roll = r.random()
@@ -207,10 +213,18 @@ _NEXT_STEPS = (
 )
 
 
+def _partner_crm_id(r: random.Random, deal: Deal, world: World, odoo_only_ids: list[int],
+                    view: AceView) -> str | None:
+    """What the partner's CRM integration wrote into partner_crm_unique_identifier: the Odoo id, or for records
+    registered before the partner moved to Odoo, maybe the old CRM's id."""
+    odoo_id = _crm_identifier(r, deal, world, odoo_only_ids)
+    return legacy_crm_id(world.noise, deal.key, view.created.date()) or odoo_id
+
+
 def _description(r: random.Random, deal: Deal, noise) -> str | None:
     if r.random() < noise.p(0.01):
         return None
-    sentences = list(deal.needs)
+    sentences = list(deal.ace_needs or deal.needs)
     if r.random() < 0.5:
         r.shuffle(sentences)
     if len(sentences) > 2 and r.random() < 0.4:
@@ -258,6 +272,8 @@ def opportunity_rows(world: World, fx: FxTable, users: list[dict]) -> list[dict]
         name = name_variant(r, company, noise)
         if r.random() < noise.p(0.003):
             name = ""
+        elif noise.happens("native_script", deal.key):
+            name = native_variant(noise.draw("native", deal.key), company) or name
         owner = r.choice(user_ids)
         modified = view.created + timedelta(days=r.uniform(0, max(0.0, (today_dt - view.created).days)))
         if r.random() < 0.05:
@@ -312,7 +328,7 @@ def opportunity_rows(world: World, fx: FxTable, users: list[dict]) -> list[dict]
             "delivery_model": view.delivery_model,
             "opportunity_type": deal.opportunity_type,
             "opportunity_ownership": "AWS Referral" if deal.origin == "aws" else "Partner Referral",
-            "partner_crm_unique_identifier": _crm_identifier(r, deal, world, odoo_only_ids),
+            "partner_crm_unique_identifier": _partner_crm_id(r, deal, world, odoo_only_ids, view),
             "parent_opp_id": parent,
             "owner_id": owner,
             "opportunity_owner_name": users_by_id[owner]["name"],

@@ -1,9 +1,10 @@
 """Monthly AWS cost (c_billing_internal_cur), customer invoice lines (c_billing_bill_line), bills and SPP discounts.
 
 Billing is the one place where volumes reach millions of rows, so it is generated with numpy, one month at a time,
-and handed to COPY as blocks of rendered columns: memory stays bounded by one month of rows whatever the total. A *series* is one
-(account, product) pair with a base cost and a trend; a month's rows are the series active that month. Each month has
-its own seeded generator, so the cost pass and the invoice pass see identical costs without keeping them.
+and handed to COPY as blocks of rendered columns: memory stays bounded by one month of rows whatever the total. A
+*series* is one (account, product) pair with a base cost and a trend; a month's rows are the series active that
+month. Each month has its own seeded generator, so the cost pass and the invoice pass see identical costs without
+keeping them.
 """
 
 from __future__ import annotations

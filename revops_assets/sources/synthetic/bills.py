@@ -2,8 +2,8 @@
 account_move_line) they post.
 
 There is one bill per billed customer and month, so benchmark volumes mean hundreds of thousands of them: they are
-rendered straight to tuples of COPY-text values from the billing plan's arrays, never as dicts. Invoice numbers continue the
-per-company, per-year sequences the sale-order invoices started.
+rendered straight to tuples of COPY-text values from the billing plan's arrays, never as dicts. Invoice numbers
+continue the per-company, per-year sequences the sale-order invoices started.
 """
 
 from __future__ import annotations

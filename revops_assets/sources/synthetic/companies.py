@@ -18,21 +18,7 @@ from faker import Faker
 
 from revops_assets.sources.synthetic import catalog
 from revops_assets.sources.synthetic.catalog import Country, Industry
-
-
-class Noise:
-    """Turns the `noise` knob into probabilities: corruption rates scale up, fill rates decay."""
-
-    def __init__(self, level: float) -> None:
-        self.level = max(0.0, float(level))
-
-    def p(self, base: float) -> float:
-        """Probability of a corruption event whose default-seed rate is `base`."""
-        return min(0.95, base * self.level)
-
-    def fill(self, base: float) -> float:
-        """Probability that a helpful optional value is filled; base ** level (noisier = emptier)."""
-        return base ** self.level if self.level > 0 else 1.0
+from revops_assets.sources.synthetic.noise import Noise
 
 
 @dataclass
@@ -327,6 +313,23 @@ def name_variant(r: random.Random, company: Company, noise: Noise) -> str:
     if r.random() < noise.p(0.015):
         name = name.replace(" ", "  ", 1) if r.random() < 0.5 else name + " "
     return name
+
+
+_GERMAN_TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
+
+
+def native_variant(r: random.Random, company: Company) -> str | None:
+    """The company in its own script or another transliteration than the CRM's: a Japanese company in kanji, or
+    with a kanji surname before romaji words ("吉田 Bussan K.K." for Yoshida Bussan); a German umlaut name written
+    the German ASCII way ("Mueller" for "Müller"). None when the name has no such form."""
+    if company.local_name:
+        category = next((jp for jp, _ro, _en in catalog.JP_CATEGORIES if company.local_name.endswith(jp)), "")
+        kanji = company.local_name.removeprefix("株式会社").removesuffix(category)
+        rest = company.base.split(" ", 1)[1] if " " in company.base else ""
+        return r.choice((company.local_name, f"{kanji} {rest} {company.legal}".replace("  ", " ").strip(),
+                         f"{kanji}{category} {company.legal}"))
+    translit = company.legal_name.translate(_GERMAN_TRANSLIT)
+    return translit if translit != company.legal_name else None
 
 
 def website_variant(r: random.Random, company: Company, noise: Noise, *, invalid_rate: float = 0.004) -> str:

@@ -12,9 +12,10 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from revops_assets.sources.synthetic import catalog
+from revops_assets.sources.synthetic import catalog, phrasing
 from revops_assets.sources.synthetic.catalog import ProjectKind
-from revops_assets.sources.synthetic.companies import AwsAccount, Company, NamePools, Noise, Person, make_company, slug
+from revops_assets.sources.synthetic.companies import AwsAccount, Company, NamePools, Person, make_company, slug
+from revops_assets.sources.synthetic.noise import FailureModes, Noise
 
 # Which system(s) hold a deal.
 LINKED = "linked"  # in Odoo and ACE: a ground-truth link
@@ -23,10 +24,11 @@ ODOO_PLAIN = "odoo_plain"  # services/licence sale, not an AWS deal
 ODOO_DUPLICATE = "odoo_duplicate"  # archived duplicate of a linked deal in Odoo (not a link)
 ACE_ONLY = "ace_only"  # in ACE, no Odoo twin
 ACE_DUPLICATE = "ace_duplicate"  # rejected duplicate of a linked deal in ACE (not a link)
+ACE_RESUBMITTED = "ace_resubmitted"  # older rejected/closed registration of a linked deal's project (not a link)
 ODOO_LEAD = "odoo_lead"  # crm_lead type 'lead'
 
 IN_ODOO = {LINKED, ODOO_AWS, ODOO_PLAIN, ODOO_DUPLICATE, ODOO_LEAD}
-IN_ACE = {LINKED, ACE_ONLY, ACE_DUPLICATE}
+IN_ACE = {LINKED, ACE_ONLY, ACE_DUPLICATE, ACE_RESUBMITTED}
 
 PARTNER_NAME = "Nimbus Cloud Partners"
 PARTNER_DOMAIN = "nimbuscloud.com"
@@ -151,6 +153,7 @@ class Deal:
     needs: list[str]
     odoo_title: str = ""
     ace_title: str = ""
+    ace_needs: list[str] | None = None  # the business problem as written in ACE when not the Odoo text
     delivery_model: str = "Professional Services"
     opportunity_type: str = "Net New Business"
     twin: Deal | None = None  # the linked deal a duplicate copies
@@ -288,9 +291,10 @@ def _categories(r: random.Random, scale: int) -> list[str]:
     return cats
 
 
-def build_world(seed: int, scale: int, noise_level: float, today: date) -> World:
+def build_world(seed: int, scale: int, noise_level: float, today: date,
+                modes: FailureModes | None = None) -> World:
     r = random.Random(f"{seed}:world")
-    noise = Noise(noise_level)
+    noise = Noise(noise_level, modes, seed)
     pools = NamePools(seed)
     taken_domains: set[str] = {PARTNER_DOMAIN}
     taken_accounts: set[str] = set()
@@ -338,16 +342,22 @@ def build_world(seed: int, scale: int, noise_level: float, today: date) -> World
 
 def _add_duplicates(r: random.Random, deals: list[Deal], noise: Noise, today: date) -> list[Deal]:
     """Second records of linked deals. Odoo duplicates replace plain deals so the opportunity count stays `scale`;
-    drawn from their own generator, so the rest of the world does not depend on the noise level."""
+    drawn from their own generators, so the rest of the world does not depend on the noise level."""
     linked = [d for d in deals if d.category == LINKED]
     plain = [d for d in deals if d.category == ODOO_PLAIN]
-    n_odoo = min(len(plain), round(noise.p(0.012) * len(linked)))
+    modes = noise.modes
+    n_odoo = min(len(plain), round(noise.p(modes.odoo_duplicates) * len(linked)))
     dropped = {d.key for d in r.sample(plain, n_odoo)}
     kept = [d for d in deals if d.key not in dropped]
     key = max(d.key for d in deals) + 1
-    for category, count in ((ODOO_DUPLICATE, n_odoo), (ACE_DUPLICATE, round(noise.p(0.01) * len(linked)))):
+    n_ace = round(noise.p(modes.ace_duplicates) * len(linked))
+    for category, count in ((ODOO_DUPLICATE, n_odoo), (ACE_DUPLICATE, n_ace)):
         for _ in range(count if linked else 0):
             kept.append(_duplicate(r, key, r.choice(linked), category, today))
+            key += 1
+    for twin in linked:
+        if noise.happens("resubmissions", twin.key):
+            kept.append(_resubmission(noise, key, twin, today))
             key += 1
     return kept
 
@@ -364,7 +374,7 @@ def _assign_funding(r: random.Random, world: World) -> None:
     serial = 100_000 + r.randrange(50_000)
     count = 0
     for deal in world.ace_deals:
-        if deal.kind is None or deal.kind.key not in _FUNDED_KINDS or deal.category == ACE_DUPLICATE:
+        if deal.kind is None or deal.kind.key not in _FUNDED_KINDS or deal.category not in (LINKED, ACE_ONLY):
             continue
         if deal.progress < 0.3 and deal.outcome != "won" or r.random() > 0.16:
             continue
@@ -441,6 +451,7 @@ def _make_deal(r: random.Random, seed: int, key: int, category: str, company: Co
         deal.delivery_model = r.choice(catalog.ACE_DELIVERY_MODELS)
     if parent:
         deal.opportunity_type = "Flat Renewal" if kind and kind.key == "managed" and r.random() < 0.5 else "Expansion"
+    phrasing.vary_titles(noise, deal)
     return deal
 
 
@@ -458,6 +469,25 @@ def _duplicate(r: random.Random, key: int, twin: Deal, category: str, today: dat
     deal.odoo_title, deal.ace_title = twin.odoo_title, twin.ace_title
     if category == ODOO_DUPLICATE and r.random() < 0.5:
         deal.odoo_title = twin.odoo_title + r.choice((" (copy)", " (2)", " - duplicate", ""))
+    return deal
+
+
+def _resubmission(noise: Noise, key: int, twin: Deal, today: date) -> Deal:
+    """An earlier ACE registration of the same customer's project that AWS rejected or the partner closed lost;
+    the deal came back later and was registered again (the twin). Titled on its own: a different person typed it."""
+    r = noise.draw("resubmission", twin.key)
+    created = twin.created - timedelta(days=r.uniform(30, 420), seconds=r.randrange(86400))
+    deal = Deal(
+        key=key, category=ACE_RESUBMITTED, company=twin.company, kind=twin.kind, workload=twin.workload,
+        phase=twin.phase, origin="partner" if r.random() < 0.8 else "aws",
+        monthly_usd=nice_round(twin.monthly_usd * r.uniform(0.6, 1.4)), created=created,
+        close=created.date() + timedelta(days=r.randint(30, 200)), outcome="lost", progress=r.uniform(0.0, 0.6),
+        account=twin.account, contact=twin.contact, rep=twin.rep, needs=list(twin.needs), twin=twin,
+        aws_rep=twin.aws_rep, psm=twin.psm, delivery_model=twin.delivery_model,
+        opportunity_type=twin.opportunity_type,
+    )
+    deal.odoo_title, deal.ace_title = render_titles(r, deal, noise)
+    phrasing.vary_titles(noise, deal)
     return deal
 
 

@@ -22,6 +22,7 @@ from revops_assets.sources.synthetic import billing, bills, loading
 from revops_assets.sources.synthetic.apn import apn_tables
 from revops_assets.sources.synthetic.deals import World, build_world
 from revops_assets.sources.synthetic.fx import FxTable
+from revops_assets.sources.synthetic.noise import DEFAULT_NOISE_LEVEL, noise_level as named_noise_level
 from revops_assets.sources.synthetic.odoo import build_odoo, sale_invoices
 from revops_assets.sources.synthetic.profiles import DEFAULT_PROFILE, get_profile
 from revops_assets.sources.synthetic.schema import Profile
@@ -40,6 +41,7 @@ class SeedReport:
     seed: int = 0
     scale: int = 0
     noise: float = 1.0
+    noise_level: str = DEFAULT_NOISE_LEVEL
     profile: str = DEFAULT_PROFILE
     today: date = REFERENCE_DATE
     phases: dict[str, float] = field(default_factory=dict)  # seconds per step, for benchmarks
@@ -60,6 +62,7 @@ def seed_sources(
     billing_rows: int | None = None,
     today: date = REFERENCE_DATE,
     profile: str = DEFAULT_PROFILE,
+    noise_level: str = DEFAULT_NOISE_LEVEL,
 ) -> SeedReport:
     """(Re)create both source databases (schema public is dropped) and write truth_dir/opportunity_links.csv.
 
@@ -67,16 +70,18 @@ def seed_sources(
 
     scale: number of Odoo opportunities (crm_lead type 'opportunity'); ~15% more type 'lead' rows are added.
     noise: multiplier of corruption probabilities (2.0 = noisier); helpful optional keys fill less often.
+    noise_level: a named level (noise.NOISE_LEVELS): its failure modes, and a multiplier applied on top of `noise`.
     billing_rows: at least this many rows in c_billing_internal_cur and in c_billing_bill_line (benchmarks);
     default is 24 months of every billed account's products.
     """
     if scale < 1:
         raise ValueError(f"scale must be at least 1 opportunity, got {scale}")
     schema = get_profile(profile)
+    level = named_noise_level(noise_level)
     started = time.perf_counter()
-    report = SeedReport(seed=seed, scale=scale, noise=noise, profile=schema.name, today=today)
+    report = SeedReport(seed=seed, scale=scale, noise=noise, noise_level=level.name, profile=schema.name, today=today)
     lap = _Stopwatch(report.phases)
-    world = build_world(seed, scale, noise, today)
+    world = build_world(seed, scale, noise * level.multiplier, today, level.modes)
     fx = FxTable(seed, today)
     lap("world")
     report.odoo_rows = _load_odoo(odoo_dsn, world, fx, billing_rows, lap, schema)

@@ -49,6 +49,8 @@ def customers(ctx: OdooContext) -> None:
         name = company.legal_name if r.random() > noise.p(0.15) else name_variant(r, company, noise)
         if company.local_name and r.random() < 0.5:
             name = company.local_name
+        if company.local_name and noise.happens("native_script", f"odoo:{company.key}"):
+            name = company.legal_name  # romaji in Odoo when ACE may have kanji
         ctx.ids.company_partner[company.key] = pid
         pc = partner_company_of(company.country.code)
         rep_users = [uid for key, uid in ctx.user_of_rep.items()

@@ -14,6 +14,7 @@ from revops_assets.sources.synthetic.companies import email_variant, name_varian
 from revops_assets.sources.synthetic.deals import (
     LINKED, ODOO_DUPLICATE, ODOO_LEAD, Deal, nice_round, odoo_created, partner_company_of, team_of,
 )
+from revops_assets.sources.synthetic.noise import slipped_days
 from revops_assets.sources.synthetic.odoo.context import ADMIN_UID, OdooContext, audit
 from revops_assets.sources.synthetic.odoo.reference import (
     CAMPAIGNS, LOST_REASONS, MEDIUMS, RECURRING_PLANS, SOURCES, STAGES, VERTICAL_OF,
@@ -74,6 +75,7 @@ def _lead(ctx: OdooContext, deal: Deal) -> tuple[dict, list[int]]:
 
     deadline = deal.close + timedelta(days=0 if r.random() < 0.35 else round(r.gauss(0, 10))
                                       if r.random() < 0.6 else r.choice((-1, 1)) * r.randint(14, 80))
+    deadline += timedelta(days=slipped_days(noise, deal.key)[1])
     roll = r.random()
     if roll < noise.p(0.04):
         deadline = None
@@ -176,6 +178,9 @@ def _lead(ctx: OdooContext, deal: Deal) -> tuple[dict, list[int]]:
         **_custom_fields(ctx, r, deal, term),
         **audit(created, written, cuid=uid if r.random() < 0.8 else ADMIN_UID, wuid=uid),
     }
+    if noise.happens("no_customer", deal.key):  # typed from a phone call: a title and maybe a name, no company
+        row.update(partner_id=None, partner_name=None, email_from=None, email_normalized=None,
+                   email_domain_criterion=None, website=None, street=None, zip=None, city=None, state_id=None)
     return row, sorted(set(tags))
 
 
