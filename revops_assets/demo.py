@@ -95,6 +95,11 @@ def _execute(defs: dg.Definitions, instance: dg.DagsterInstance, name: str, sele
     )
 
 
+def _step_count(graph, keys) -> int:
+    """Steps a run of `keys` executes: one per assets definition (a multi-asset is one step for all its keys)."""
+    return len({id(graph.assets_def_for_key(key)) for key in keys})
+
+
 def materialize_all(defs: dg.Definitions, instance: dg.DagsterInstance, warehouse_dsn: str, *,
                     full_raw: bool = False, log=print) -> list:
     """Every unpartitioned asset in one run, then each partitioned group in one run each (a single-run backfill)
@@ -104,7 +109,8 @@ def materialize_all(defs: dg.Definitions, instance: dg.DagsterInstance, warehous
     run_config = {**QUIET_RUN, **(full_raw_load_config(defs) if full_raw else {})}
     groups = partitioned_keys(defs)
     main = unpartitioned_selection(defs)
-    steps = StepProgress(total=len(main.resolve(graph)) + sum(len(keys) for keys in groups.values()))
+    steps = StepProgress(total=_step_count(graph, main.resolve(graph))
+                         + sum(_step_count(graph, keys) for keys in groups.values()))
     results = [_execute(defs, instance, "main_all", main, run_config, {}, steps)]
     if not groups:
         return results
@@ -116,7 +122,7 @@ def materialize_all(defs: dg.Definitions, instance: dg.DagsterInstance, warehous
         partition_keys = [k for k in all_keys if first is not None and k >= first]
         if not partition_keys:
             log(f"  skipped {', '.join('/'.join(k.path) for k in keys)}: no partition with data")
-            steps.total -= len(keys)
+            steps.total -= _step_count(graph, keys)
             continue
         tags = {"dagster/asset_partition_range_start": partition_keys[0],
                 "dagster/asset_partition_range_end": partition_keys[-1]}
