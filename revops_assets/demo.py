@@ -1,8 +1,8 @@
 """The main job, shared by `revops run` (your own databases) and `revops demo` (`make demo`: up + seed + run).
 
 run: materialize every asset in-process on the configured sources (the same definitions the UI serves): every
-unpartitioned asset in one run, then each partitioned group over the partitions that have data (the months of the
-billing lines), in one run each; then a short summary (rows per layer, checks, matches, match quality where ground
+unpartitioned asset in one run, then each partitioned group over all its partitions when any month has billing
+lines (none when the installation has no billing module), in one run each; then a short summary (rows per layer, checks, matches, match quality where ground
 truth exists). Runs are recorded in the Dagster instance under $REVOPS_HOME, so `dagster dev` afterwards shows them.
 Nothing here writes to a source database.
 """
@@ -103,8 +103,9 @@ def _step_count(graph, keys) -> int:
 def materialize_all(defs: dg.Definitions, instance: dg.DagsterInstance, warehouse_dsn: str, *,
                     full_raw: bool = False, log=print) -> list:
     """Every unpartitioned asset in one run, then each partitioned group in one run each (a single-run backfill)
-    from the data's first month to the newest partition, so the UI shows no month missing once data starts; a
-    progress line per step."""
+    over every partition of its definition, so the UI shows no month missing (a month before the data starts is
+    built empty, which is true); a group is skipped only when no month has data (no billing module); a progress
+    line per step."""
     graph = defs.resolve_asset_graph()
     run_config = {**QUIET_RUN, **(full_raw_load_config(defs) if full_raw else {})}
     groups = partitioned_keys(defs)
@@ -117,9 +118,7 @@ def materialize_all(defs: dg.Definitions, instance: dg.DagsterInstance, warehous
     with_data, line = partition_keys_with_data(warehouse_dsn)
     log(f"  {line}")
     for i, keys in enumerate(groups.values()):
-        all_keys = graph.get(keys[0]).partitions_def.get_partition_keys()
-        first = min(with_data) if with_data else None
-        partition_keys = [k for k in all_keys if first is not None and k >= first]
+        partition_keys = graph.get(keys[0]).partitions_def.get_partition_keys() if with_data else []
         if not partition_keys:
             log(f"  skipped {', '.join('/'.join(k.path) for k in keys)}: no partition with data")
             steps.total -= _step_count(graph, keys)
