@@ -1,8 +1,8 @@
 """The main job, shared by `revops run` (your own databases) and `revops demo` (`make demo`: up + seed + run).
 
 run: materialize every asset in-process on the configured sources (the same definitions the UI serves): every
-unpartitioned asset in one run, then each partitioned group over the partitions that have data (the months of the
-billing lines), in one run each; then a short summary (rows per layer, checks, matches, match quality where ground
+unpartitioned asset in one run, then each partitioned group over all its partitions when any month has billing
+lines (none when the installation has no billing module), in one run each; then a short summary (rows per layer, checks, matches, match quality where ground
 truth exists). Runs are recorded in the Dagster instance under $REVOPS_HOME, so `dagster dev` afterwards shows them.
 Nothing here writes to a source database.
 """
@@ -95,28 +95,33 @@ def _execute(defs: dg.Definitions, instance: dg.DagsterInstance, name: str, sele
     )
 
 
+def _step_count(graph, keys) -> int:
+    """Steps a run of `keys` executes: one per assets definition (a multi-asset is one step for all its keys)."""
+    return len({id(graph.assets_def_for_key(key)) for key in keys})
+
+
 def materialize_all(defs: dg.Definitions, instance: dg.DagsterInstance, warehouse_dsn: str, *,
                     full_raw: bool = False, log=print) -> list:
     """Every unpartitioned asset in one run, then each partitioned group in one run each (a single-run backfill)
-    from the data's first month to the newest partition, so the UI shows no month missing once data starts; a
-    progress line per step."""
+    over every partition of its definition, so the UI shows no month missing (a month before the data starts is
+    built empty, which is true); a group is skipped only when no month has data (no billing module); a progress
+    line per step."""
     graph = defs.resolve_asset_graph()
     run_config = {**QUIET_RUN, **(full_raw_load_config(defs) if full_raw else {})}
     groups = partitioned_keys(defs)
     main = unpartitioned_selection(defs)
-    steps = StepProgress(total=len(main.resolve(graph)) + sum(len(keys) for keys in groups.values()))
+    steps = StepProgress(total=_step_count(graph, main.resolve(graph))
+                         + sum(_step_count(graph, keys) for keys in groups.values()))
     results = [_execute(defs, instance, "main_all", main, run_config, {}, steps)]
     if not groups:
         return results
     with_data, line = partition_keys_with_data(warehouse_dsn)
     log(f"  {line}")
     for i, keys in enumerate(groups.values()):
-        all_keys = graph.get(keys[0]).partitions_def.get_partition_keys()
-        first = min(with_data) if with_data else None
-        partition_keys = [k for k in all_keys if first is not None and k >= first]
+        partition_keys = graph.get(keys[0]).partitions_def.get_partition_keys() if with_data else []
         if not partition_keys:
             log(f"  skipped {', '.join('/'.join(k.path) for k in keys)}: no partition with data")
-            steps.total -= len(keys)
+            steps.total -= _step_count(graph, keys)
             continue
         tags = {"dagster/asset_partition_range_start": partition_keys[0],
                 "dagster/asset_partition_range_end": partition_keys[-1]}

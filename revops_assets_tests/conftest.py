@@ -62,7 +62,7 @@ def server_home():
 @pytest.fixture(scope="session")
 def pg() -> TestPostgres:
     home = server_home_dir()
-    server = EmbeddedPostgres(home / "home", free_port())
+    server = EmbeddedPostgres(home / "home", free_port(), durable=False)  # throw-away data: no fsync
     server.start()
     try:
         yield TestPostgres(server)

@@ -109,7 +109,7 @@ def test_external_servers_start_nothing(pg, tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "starting nothing embedded" in out
     assert not (tmp_path / "never" / "pgdata").exists()
-    assert cli.main(["env"]) == 0
+    assert cli.main(["env", "--show-secrets"]) == 0
     assert f"export WAREHOUSE_DSN='{dsn}'" in capsys.readouterr().out
     with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
         cur.execute("select to_regclass('ops.match_decisions')")

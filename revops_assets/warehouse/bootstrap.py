@@ -92,7 +92,7 @@ SOURCE_NAMES = (("ODOO_DSN", "odoo source"), ("APN_DSN", "apn source"))
 
 def seed(*, scale: int, seed: int, noise: float = 1.0, billing_rows: int | None = None, create_db: bool = False,
          profile: str = "classic", noise_level: str = "standard"):
-    """Rebuild both synthetic source databases, in the schema profile named, and the ground-truth file.
+    """Rebuild both synthetic source databases (schema profile and noise level named) and the ground-truth file.
 
     Only databases the project created for synthetic data are touched (see warehouse.targets): on the embedded
     server `revops up` created and marked them; on external servers `create_db=True` creates the databases the DSNs

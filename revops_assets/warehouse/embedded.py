@@ -53,9 +53,12 @@ class ServerStatus:
 class EmbeddedPostgres:
     """One Postgres cluster whose data lives in `<home>/pgdata`, listening on 127.0.0.1:`port` only."""
 
-    def __init__(self, home: Path, port: int) -> None:
+    def __init__(self, home: Path, port: int, *, durable: bool = True) -> None:
         self.home = Path(home).resolve()
         self.port = int(port)
+        # durable=False (test servers only): no fsync, no full-page images. A crash of Postgres itself still loses
+        # nothing committed (the WAL is in the OS cache); only an OS crash could, and test data is thrown away.
+        self.durable = durable
         self.pgdata = self.home / "pgdata"
         self.log_path = self.home / "postgres.log"
 
@@ -212,7 +215,7 @@ class EmbeddedPostgres:
             # log warns "checkpoints are occurring too frequently") and the next writes log whole pages again
             "max_wal_size = '4GB'\n"
             "checkpoint_timeout = '15min'\n"
-            "fsync = on\n"
+            + ("fsync = on\n" if self.durable else "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n")
         )
         path = self.pgdata / "revops.conf"
         path.write_text(settings)
