@@ -33,10 +33,11 @@ def _unit(v) -> np.ndarray:
 def _pair_tables(left_rows: list[dict], right_rows: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """ACE-/Odoo-shaped frames from a few dicts; unspecified columns are missing."""
     lcols = ["ace_opportunity_id", "company_name_norm", "company_key", "title", "domain", "aws_account_id",
-             "partner_crm_id", "expected_monthly_spend_usd", "target_close_date", "stage", "origin", "identity_vec",
+             "partner_crm_id", "expected_monthly_spend_usd", "target_close_date", "aws_create_date", "stage", "origin",
+             "identity_vec",
              "context_vec", "sparse_context", "context_text"]
     rcols = ["odoo_opportunity_id", "company_name_norm", "company_key", "title", "domain", "aws_account_id",
-             "expected_revenue_usd", "date_deadline", "stage", "origination", "identity_vec", "context_vec",
+             "expected_revenue_usd", "date_deadline", "create_date", "stage", "origination", "identity_vec", "context_vec",
              "sparse_context", "context_text"]
     left = pd.DataFrame([{c: r.get(c) for c in lcols} for r in left_rows])
     right = pd.DataFrame([{c: r.get(c) for c in rcols} for r in right_rows])
@@ -69,6 +70,28 @@ def test_dates_two_days_apart_beat_thirty(spec):
     far = _features_of(spec, {"target_close_date": "2025-03-01"}, {"date_deadline": "2025-03-31"})
     assert near["date_prox"] > far["date_prox"]
     assert far["date_prox"] == pytest.approx(0.5, abs=0.01)  # 30 days = one half-life
+
+
+def test_registration_created_days_after_the_deal_beats_an_older_registration_of_the_same_workload(spec):
+    """Creation dates tell a deal's registration from an older resubmission or another phase of the same customer
+    and workload, even when the close dates slipped and the titles agree."""
+    deal = {"company_name_norm": "acme", "domain": "acme.com", "title": "Data lake on AWS",
+            "target_close_date": "2025-09-01"}
+    left, right = _pair_tables(
+        [{"ace_opportunity_id": "NEW", **deal, "aws_create_date": "2025-03-08"},
+         {"ace_opportunity_id": "OLD", **deal, "aws_create_date": "2024-02-20", "stage": "Rejected"}],
+        [{"odoo_opportunity_id": 1, "company_name_norm": "acme", "domain": "acme.com", "title": "Data lake on AWS",
+          "date_deadline": "2025-12-15", "create_date": "2025-03-01 10:00"}])
+    spec = spec.model_copy(update={"candidates": spec.candidates.model_copy(update={"knn_vectors": []})})
+    result = link(left, right, spec)
+    pairs = result.pairs.set_index("left_id")
+    assert pairs.loc["NEW", "created_prox"] == pytest.approx(0.5 ** (6.58 / 30), abs=0.01)
+    assert pairs.loc["OLD", "created_prox"] < 0.01
+    assert pairs.loc["NEW", "log_odds"] > pairs.loc["OLD", "log_odds"]
+    chosen = result.matches.dropna(subset=["right_id"])
+    assert list(chosen["left_id"]) == ["NEW"]
+    # a side without creation dates compares nothing: NaN, no contribution
+    assert np.isnan(_features_of(spec, {"aws_create_date": None}, {"create_date": "2025-03-01"})["created_prox"])
 
 
 def test_missing_amount_is_nan_with_zero_contribution(spec):

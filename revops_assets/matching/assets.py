@@ -208,7 +208,8 @@ def _curve_md(curve: list[dict]) -> str:
     "against the ground truth of the synthetic sources (skipped when there is none). Matching never reads truth.",
     check_specs=[dg.AssetCheckSpec(QUALITY_CHECK, asset=["matching", "match_quality"],
                                    description=f"F1(auto) >= {TARGET_F1_AUTO} and candidate recall >= "
-                                   f"{TARGET_CANDIDATE_RECALL}")],
+                                   f"{TARGET_CANDIDATE_RECALL}; a warning when not: on a deliberately hard noise "
+                                   "level it is a measurement to read, not a broken run")],
     tags={"layer": "matching"},
 )
 def match_quality(context: dg.AssetExecutionContext, config: QualityConfig):
@@ -277,7 +278,7 @@ def match_quality(context: dg.AssetExecutionContext, config: QualityConfig):
             "summary": summary,
         },
         check_results=[dg.AssetCheckResult(
-            check_name=QUALITY_CHECK, passed=passed,
+            check_name=QUALITY_CHECK, passed=passed, severity=dg.AssetCheckSeverity.WARN,
             metadata={"f1_auto": auto["f1"], "candidate_recall": round(cand_recall, 4)},
         )],
     )

@@ -15,7 +15,7 @@ contribution, like Splink's null level, so a missing domain neither helps nor hu
   looks from the other, specific title.
 - identity_cos, context_cos: cosine of the unit vectors. sparse_lexical: BGE-M3's lexical score, the sum over shared
   tokens of w_left * w_right.
-- amount_prox, date_prox: see the spec module docstring for the rule. stage_compat: the spec's stage table.
+- amount_prox, date_prox (close dates), created_prox (creation dates): see the spec module docstring for the rule. stage_compat: the spec's stage table.
 """
 
 from __future__ import annotations
@@ -182,6 +182,8 @@ def compute_features(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray, spec: L
         "sparse_lexical": sparse_feature(ls, rs, li, ri),
         "amount_prox": amount_proximity(_gather(ls.amount, li), _gather(rs.amount, ri), fs.amount_max_ratio),
         "date_prox": date_proximity(_gather(ls.date_days, li), _gather(rs.date_days, ri), fs.date_half_life_days),
+        "created_prox": date_proximity(_gather(ls.created_days, li), _gather(rs.created_days, ri),
+                                       fs.created_half_life_days),
         "stage_compat": stage_feature(ls, rs, li, ri, spec),
         "origin_eq": equal_feature(ls.origin_group, rs.origin_group, li, ri),
     }

@@ -38,6 +38,7 @@ class Side:
     context_words: sp.csr_matrix | None = None  # 0/1: words of title + context text
     amount: np.ndarray | None = None  # annualised (see spec module docstring)
     date_days: np.ndarray | None = None  # days since epoch, NaN when missing
+    created_days: np.ndarray | None = None  # creation time in days since epoch, NaN when missing
     stage_group: np.ndarray | None = None
     origin_group: np.ndarray | None = None
     identity: np.ndarray | None = None
@@ -195,6 +196,8 @@ def prepare_side(df: pd.DataFrame, cols: Columns, spec: LinkSpec, side: Literal[
         s.amount = annual_amount(df[cols.amount], cols.amount_kind, spec.features.months_per_total)
     if cols.date:
         s.date_days = epoch_days(df[cols.date])
+    if cols.created:
+        s.created_days = epoch_days(df[cols.created])
     if cols.stage:
         s.stage_group = group_values(df[cols.stage], spec.stages, side)
     if cols.origin:

@@ -197,8 +197,9 @@ _LABELS = {
 }
 
 
-def describe(feature: str, value: float, spec_days_half_life: float = 30.0) -> str:
-    """A few words a reviewer understands for one feature value."""
+def describe(feature: str, value: float, half_lives: dict[str, float] | None = None) -> str:
+    """A few words a reviewer understands for one feature value; `half_lives` (feature -> days, default 30) turn a
+    date proximity back into days apart."""
     if feature in _LABELS:
         return _LABELS[feature][0 if value >= 0.5 else 1]
     if feature == "name_sim":
@@ -217,17 +218,18 @@ def describe(feature: str, value: float, spec_days_half_life: float = 30.0) -> s
         return f"lexical overlap {value:.2f}"
     if feature == "amount_prox":
         return f"amounts {'close' if value >= 0.7 else 'apart'} (proximity {value:.2f})"
-    if feature == "date_prox":
-        days = spec_days_half_life * np.log2(1.0 / value) if value > 0 else float("inf")
-        return f"close dates ~{days:.0f} days apart"
+    if feature in ("date_prox", "created_prox"):
+        half_life = (half_lives or {}).get(feature, 30.0)
+        days = half_life * np.log2(1.0 / value) if value > 0 else float("inf")
+        return f"{'close dates' if feature == 'date_prox' else 'created'} ~{days:.0f} days apart"
     if feature == "stage_compat":
         return "stages consistent" if value >= 0.99 else ("stages conflict" if value < 0.5 else "stages differ")
     return f"{feature} {value:.2f}"
 
 
-def _describe_comparison(d: LevelDef, row: dict, half_life: float) -> str:
+def _describe_comparison(d: LevelDef, row: dict, half_lives: dict[str, float] | None) -> str:
     if not d.is_group:
-        return describe(d.name, float(row[d.name]), half_life)
+        return describe(d.name, float(row[d.name]), half_lives)
     # a group: its two members that weigh most (either way) under the hand-set levels
     items = []
     for f, lv in d.member_levels.items():
@@ -235,7 +237,7 @@ def _describe_comparison(d: LevelDef, row: dict, half_life: float) -> str:
         if v is None or np.isnan(v):
             continue
         w = float(np.asarray(lv.weights)[level_index(np.array([v]), lv.thresholds)[0]])
-        items.append((abs(w), describe(f, float(v), half_life)))
+        items.append((abs(w), describe(f, float(v), half_lives)))
     items.sort(key=lambda t: -t[0])
     return f"{d.name.replace('_', ' ')}: " + ", ".join(text for _, text in items[:2])
 
@@ -257,13 +259,14 @@ def explanation(model: MatchModel, feature_row: dict, contrib_row: dict) -> dict
     return out
 
 
-def reasons(model: MatchModel, feature_row: dict, contrib_row: dict, top: int = 3, half_life_days: float = 30.0) -> str:
+def reasons(model: MatchModel, feature_row: dict, contrib_row: dict, top: int = 3,
+            half_lives: dict[str, float] | None = None) -> str:
     """The `top` largest contributions as text, e.g. "+6.1 company: same web domain, ...; -2.0 close dates ..."."""
     items = []
     for d in model.levels:
         w = float(contrib_row.get(CONTRIB_PREFIX + d.name, 0.0))
         if w != 0.0 and _has_value(d, feature_row):
-            items.append((abs(w), w, _describe_comparison(d, feature_row, half_life_days)))
+            items.append((abs(w), w, _describe_comparison(d, feature_row, half_lives)))
     rivals = float(contrib_row.get(CONTRIB_PREFIX + "rivals", 0.0))
     if abs(rivals) >= 0.05:
         items.append((abs(rivals), rivals, "no close rival candidate" if rivals > 0 else "rival candidates"))
@@ -271,13 +274,14 @@ def reasons(model: MatchModel, feature_row: dict, contrib_row: dict, top: int = 
     return "; ".join(f"{w:+.1f} {text}" for _, w, text in items[:top]) or "no comparable fields"
 
 
-def explain_frame(pairs: pd.DataFrame, model: MatchModel, half_life_days: float = 30.0) -> tuple[list, list]:
+def explain_frame(pairs: pd.DataFrame, model: MatchModel,
+                  half_lives: dict[str, float] | None = None) -> tuple[list, list]:
     """Explanation dicts and reason strings for every row of a scored pair table (use on subsets: one dict per row)."""
     feats = pairs.reindex(columns=list(FEATURES)).astype(float).to_dict("records")
     contribs = pairs.reindex(columns=[CONTRIB_PREFIX + n for n in [*model.names, "rivals"]]).fillna(0.0).to_dict(
         "records")
     explanations = [explanation(model, f, c) for f, c in zip(feats, contribs)]
-    texts = [reasons(model, f, c, half_life_days=half_life_days) for f, c in zip(feats, contribs)]
+    texts = [reasons(model, f, c, half_lives=half_lives) for f, c in zip(feats, contribs)]
     return explanations, texts
 
 

@@ -36,6 +36,7 @@ FEATURES: tuple[str, ...] = (
     "sparse_lexical",
     "amount_prox",
     "date_prox",
+    "created_prox",
     "stage_compat",
     "origin_eq",
 )
@@ -65,7 +66,10 @@ class Columns(_Strict):
     context_text: str | None = None  # free text about the record (description, use case): title is compared to it
     amount: str | None = None
     amount_kind: Literal["monthly", "total"] = "total"
-    date: str | None = None
+    date: str | None = None  # expected close date
+    # when the record was created: an ACE registration follows the CRM deal by days (an AWS referral precedes it),
+    # whatever its close date later slipped to; an older resubmission or another phase was created months apart
+    created: str | None = None
     stage: str | None = None
     origin: str | None = None
     identity_vector: str | None = None  # column of np.ndarray (company identity embedding)
@@ -149,6 +153,9 @@ def default_levels() -> dict[str, Levels]:
         "sparse_lexical": lv(thresholds=[0.3, 0.15, 0.05], weights=[1.0, 0.5, 0.0, -0.5]),
         "amount_prox": lv(thresholds=[0.9, 0.7, 0.4], weights=[1.8, 0.3, 0.0, -1.0]),
         "date_prox": lv(thresholds=[0.9, 0.5, 0.125], weights=[2.0, 1.3, 0.5, -4.0]),
+        # Only the prior of the EM estimates (which learn how tightly this partner registers deals): creation dates
+        # weeks apart are usual, a year apart names another deal.
+        "created_prox": lv(thresholds=[0.9, 0.5, 0.125], weights=[1.0, 0.8, 0.2, -1.5]),
         "stage_compat": lv(thresholds=[0.99, 0.5], weights=[1.5, -0.5, -2.0]),
         "origin_eq": lv(thresholds=[0.5], weights=[0.2, -3.0]),
     }
@@ -259,6 +266,7 @@ class Features(_Strict):
     months_per_total: float = 12.0
     amount_max_ratio: float = 10.0
     date_half_life_days: float = 30.0
+    created_half_life_days: float = 30.0
 
 
 class LinkSpec(_Strict):

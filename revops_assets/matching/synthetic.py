@@ -4,8 +4,9 @@ Shaped like the ACE (left) and Odoo (right) core tables the default spec reads, 
 data: company-name variants and typos, several deals per company (hard negatives: same company, other deal), sibling
 companies with similar names, ACE deals with no Odoo deal and Odoo deals never registered in ACE, keys that are
 present only sometimes (CRM id, AWS account, domain), a few stale CRM ids, monthly vs total amounts, shifted close
-dates, lagging stages, and embeddings: company identity vectors shared by a company's deals, deal context vectors
-correlated within a company, each side seeing its own noisy copy.
+dates, creation dates (the ACE registration days after the Odoo deal opened), lagging stages, and embeddings:
+company identity vectors shared by a company's deals, deal context vectors correlated within a company, each side
+seeing its own noisy copy.
 
 `noisy=True` makes several fields misleading in ways the hand-set weights do not expect (close dates shifted by
 months, amounts unrelated, titles rewritten, regional domains, stages out of sync), which is where learning the
@@ -246,6 +247,13 @@ def make_linkage(
     left["sparse_context"] = [_sparse(rng, t) for t in l_titles]
     left["target_close_date"] = pd.to_datetime(left["target_close_date"])
     right["date_deadline"] = pd.to_datetime(right["date_deadline"])
+    # Creation: a deal opens weeks to a year before its close date; its ACE registration follows by days to weeks
+    # (months when noisy). Drawn last, so every other column is what it was before creation dates existed.
+    created = close - rng.integers(20, 400, n_deals).astype("timedelta64[D]")
+    delay = rng.integers(0, 120 if noisy else 45, n_left).astype("timedelta64[D]")
+    right["create_date"] = pd.to_datetime(created[:n_right])
+    left["aws_create_date"] = pd.to_datetime(np.where(rng.random(n_left) < 0.95, created[l_deal] + delay,
+                                                      np.datetime64("NaT")))
 
     truth = pd.DataFrame({"left_id": left_ids[:n_matched], "right_id": r_ids[matched_r]})
     return SyntheticLinkage(left=left, right=right, truth=truth)
