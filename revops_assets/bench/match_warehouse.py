@@ -31,12 +31,14 @@ MODEL_ID = "bench-synthetic-384"
 ACE_COLUMNS = {  # what sql/matching/ace_side.sql reads from core.ace_opportunities
     "ace_opportunity_id": "text primary key", "company_name_norm": "text", "company_key": "text", "title": "text",
     "domain": "text", "aws_account_id": "text", "partner_crm_id": "text", "expected_monthly_spend_usd": "numeric",
-    "target_close_date": "date", "status": "text", "stage": "text", "origin": "text", "context_text": "text",
+    "target_close_date": "date", "aws_create_date": "timestamptz", "status": "text", "stage": "text",
+    "origin": "text", "identity_text": "text", "context_text": "text",
 }
 ODOO_COLUMNS = {  # what sql/matching/odoo_side.sql reads from core.odoo_opportunities
     "odoo_opportunity_id": "integer primary key", "company_name_norm": "text", "company_key": "text", "title": "text",
     "domain": "text", "aws_account_id": "text", "expected_revenue_usd": "numeric", "date_deadline": "date",
-    "outcome": "text", "origination": "text", "context_text": "text",
+    "create_date": "timestamp", "outcome": "text", "origination": "text", "identity_text": "text",
+    "context_text": "text",
 }
 
 
@@ -85,6 +87,8 @@ def load(dsn: str, data, dim: int, echo=print) -> dict:
     left["status"] = None
     right = data.right.rename(columns={"stage": "outcome"}).copy()
     right["outcome"] = right["outcome"].map({"Won": "won", "Lost": "lost"}).fillna("open")
+    for frame in (left, right):  # what core embeds as the identity text: the company (never empty here)
+        frame["identity_text"] = frame["company_name_norm"]
     seconds = {}
     conn = connect(dsn, name="warehouse")
     try:
