@@ -135,9 +135,10 @@ def test_bad_odoo_input_is_normalized_or_flagged(row):
 def test_bad_ace_input_is_flagged():
     row = ("O1", "ACME & Sons, Inc.", "www.acme.com", None, "t", "<b>d</b>", "Migration", "Fin Services??",
            "closed lost", "Draft", "partner referral", "SaaS or PaaS", 0, 0, "EUR", date(1900, 1, 1), "1234", "Frnce",
-           "project_budget", "Monthly")
+           "project_budget", "Monthly", "HS-477093")
     out = normalize_ace_row(row)
     assert out[4] == "Closed Lost" and out[5] == "Pending Submission" and out[6] == "Partner Referral"
-    flags = out[15]
+    flags = out[16]
     assert any("unknown industry" in f for f in flags) and any("invalid AWS account id" in f for f in flags)
+    assert out[14] is None and any("HS-477093" in f for f in flags)  # another CRM's id is no Odoo id
     assert out[12] is None and out[13] is False and out[3] == "acme.com"

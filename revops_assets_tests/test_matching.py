@@ -112,6 +112,15 @@ def test_quality_on_ground_truth(matched):
     estimates = matches_meta["estimates"]
     assert 0 < estimates["match_prior"] < 0.01 and "company" in estimates["m"]
     assert "| company |" in matches_meta["model_weights"] and "| ace_opportunity_id |" in matches_meta["preview"]
+    # the UI shows each matching table's real column types next to the dictionary's descriptions
+    for key in ("candidate_pairs", "opportunity_matches", "review_queue", "reconciliation"):
+        columns = _meta(matched.first, key)["dagster/column_schema"].columns
+        types = {c.name: c.type for c in columns}
+        assert len(types) > 3 and all(c.description for c in columns), key
+    assert types["issue"] == "text"
+    assert _meta(matched.first, "opportunity_matches")["dagster/column_schema"].columns[-1].type.startswith("timestamp")
+    pair_types = {c.name: c.type for c in _meta(matched.first, "candidate_pairs")["dagster/column_schema"].columns}
+    assert pair_types["created_prox"] == "double precision" and pair_types["assigned"] == "boolean"
 
 
 def test_decisions_win_and_survive_a_full_rebuild(matched, capsys):

@@ -46,11 +46,14 @@ INPUTS = [
     required_resource_keys={"warehouse_db"},
 )
 def opportunity_matches(context: dg.AssetExecutionContext):
+    from revops_assets.dictionary import table_schema
     from revops_assets.matching.warehouse import run_matching, write_results
 
     with context.resources.warehouse_db.connection() as conn:
         run = run_matching(conn)
         write_results(conn, run)
+        with conn.cursor() as cur:  # the real column types, next to the dictionary's descriptions in the UI
+            schemas = {key: table_schema(cur, *key.path) for key in (PAIRS_KEY, MATCHES_KEY)}
         previews = {
             "preview": markdown_preview(conn.cursor(), "matching", "opportunity_matches",
                                         ["ace_opportunity_id", "odoo_opportunity_id", "status", "score", "reasons"],
@@ -63,6 +66,7 @@ def opportunity_matches(context: dg.AssetExecutionContext):
         asset_key=PAIRS_KEY,
         metadata={
             "dagster/row_count": len(result.pairs),
+            "dagster/column_schema": schemas[PAIRS_KEY],
             "candidates_by_source": dg.MetadataValue.json(stats.get("candidates_by_source", {})),
             "vector_candidates": dg.MetadataValue.json(run.knn),
             "crm_keys": dg.MetadataValue.json(stats.get("crm_keys", {})),
@@ -75,6 +79,7 @@ def opportunity_matches(context: dg.AssetExecutionContext):
         asset_key=MATCHES_KEY,
         metadata={
             "dagster/row_count": len(result.matches),
+            "dagster/column_schema": schemas[MATCHES_KEY],
             "status_counts": dg.MetadataValue.json(status_counts),
             "model": model.kind,
             "decisions_applied": run.decisions,
@@ -119,14 +124,18 @@ def weights_md(model) -> str:
     tags={"layer": "matching"},
 )
 def review_queue(context: dg.AssetExecutionContext):
+    from revops_assets.dictionary import table_schema
     from revops_assets.matching.warehouse import rebuild_from_sql
 
     with context.resources.warehouse_db.connection() as conn:
         rows = rebuild_from_sql(conn, "review_queue", ["ace_opportunity_id"])
-        preview = markdown_preview(conn.cursor(), "matching", "review_queue",
-                                   ["uncertainty_rank", "ace_customer", "ace_title", "odoo_title", "score",
-                                    "information"], limit=10, order_by="uncertainty_rank")
-    return dg.MaterializeResult(metadata={"dagster/row_count": rows, "preview": dg.MetadataValue.md(preview)})
+        with conn.cursor() as cur:
+            schema = table_schema(cur, "matching", "review_queue")
+            preview = markdown_preview(cur, "matching", "review_queue",
+                                       ["uncertainty_rank", "ace_customer", "ace_title", "odoo_title", "score",
+                                        "information"], limit=10, order_by="uncertainty_rank")
+    return dg.MaterializeResult(metadata={"dagster/row_count": rows, "dagster/column_schema": schema,
+                                          "preview": dg.MetadataValue.md(preview)})
 
 
 @dg.asset(
@@ -141,18 +150,21 @@ def review_queue(context: dg.AssetExecutionContext):
     tags={"layer": "matching"},
 )
 def reconciliation(context: dg.AssetExecutionContext):
+    from revops_assets.dictionary import table_schema
     from revops_assets.matching.warehouse import rebuild_from_sql
 
     with context.resources.warehouse_db.connection() as conn:
         rows = rebuild_from_sql(conn, "reconciliation")
         with conn.cursor() as cur:
+            schema = table_schema(cur, "matching", "reconciliation")
             cur.execute("select issue, count(*) from matching.reconciliation group by 1 order by 1")
             by_issue = dict(cur.fetchall())
             preview = markdown_preview(cur, "matching", "reconciliation",
                                        ["issue", "ace_opportunity_id", "odoo_opportunity_id", "customer_name",
                                         "what_to_fix"], limit=10, order_by="row_id")
     return dg.MaterializeResult(
-        metadata={"dagster/row_count": rows, "by_issue": dg.MetadataValue.json(by_issue),
+        metadata={"dagster/row_count": rows, "dagster/column_schema": schema,
+                  "by_issue": dg.MetadataValue.json(by_issue),
                   "preview": dg.MetadataValue.md(preview)}
     )
 
