@@ -65,6 +65,14 @@ def test_company_name_variants_score_high_and_different_names_low(spec):
     assert CONTRIB_PREFIX + "name_sim" not in close
 
 
+def test_a_name_in_kanji_meets_its_romaji_and_cyrillic_its_latin_form(spec):
+    kanji = _features_of(spec, {"company_name_norm": "佐藤工業"}, {"company_name_norm": "sato kogyo"})
+    other = _features_of(spec, {"company_name_norm": "佐藤工業"}, {"company_name_norm": "nakamura denki"})
+    cyrillic = _features_of(spec, {"company_name_norm": "ромашка"}, {"company_name_norm": "romashka"})
+    assert kanji["name_sim"] >= 0.95 and other["name_sim"] < 0.6
+    assert cyrillic["name_sim"] >= 0.95
+
+
 def test_dates_two_days_apart_beat_thirty(spec):
     near = _features_of(spec, {"target_close_date": "2025-03-01"}, {"date_deadline": "2025-03-03"})
     far = _features_of(spec, {"target_close_date": "2025-03-01"}, {"date_deadline": "2025-03-31"})

@@ -108,6 +108,16 @@ def test_company_keys_are_transliterated():
     assert normalize_company_name("ООО Ромашка") == "ромашка"  # what a reviewer reads keeps its script
 
 
+def test_japanese_names_have_a_hepburn_reading_with_short_long_vowels():
+    from revops_assets.core.normalize.companies import japanese_reading, transliterate
+
+    assert japanese_reading("佐藤工業") == "sato kogyo"  # anyascii reads the kanji as Chinese
+    assert transliterate("佐藤工業") != "sato kogyo"
+    assert japanese_reading("林ソフト") == "hayashi sofuto"
+    assert japanese_reading("吉田 Real Estate") == "yoshida real estate"
+    assert japanese_reading("Yoshida Real Estate") is None and japanese_reading("ООО Ромашка") is None
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [

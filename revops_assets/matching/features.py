@@ -5,7 +5,8 @@ in Python, so millions of pairs take seconds. NaN is the explicit "cannot compar
 contribution, like Splink's null level, so a missing domain neither helps nor hurts a pair.
 
 - crm_key_eq, account_eq, domain_eq, origin_eq: 1 equal, 0 different.
-- name_sim, title_sim: rapidfuzz scorer (spec.features) on lower-cased, punctuation-free strings, / 100.
+- name_sim, title_sim: rapidfuzz scorer (spec.features) on lower-cased, punctuation-free strings, / 100; a name
+  in kanji or kana is also compared by its Japanese reading (`name_similarity`).
 - title_lexical: cosine of the titles' TF-IDF vectors (IDF over both sides' titles and texts: a shared rare word
   counts, a shared "aws" hardly does). title_context: how much of one title's IDF mass is found in the other
   record's title + description + use case (the larger of both directions), so "Teradata Exit" still meets a
@@ -67,6 +68,23 @@ def string_similarity(
         )
         out[both] = scores.astype(float) / 100.0
     return out
+
+
+def name_similarity(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray, scorer_name: str) -> np.ndarray:
+    """Company names compared in ASCII; where either name is written in kanji or kana, its Japanese reading is
+    compared too and the better of the two readings counts ("佐藤工業" meets "Sato Kogyo", "ООО Ромашка" still meets
+    "Romashka" through anyascii)."""
+    sims = string_similarity(ls.name, rs.name, li, ri, scorer_name)
+    if ls.name is None or rs.name is None or ls.name_reading is None or rs.name_reading is None:
+        return sims
+    has_l = np.array([r is not None for r in ls.name_reading])
+    has_r = np.array([r is not None for r in rs.name_reading])
+    sub = np.flatnonzero(has_l[li] | has_r[ri])
+    if len(sub):
+        left = np.where(has_l, ls.name_reading, ls.name)
+        right = np.where(has_r, rs.name_reading, rs.name)
+        sims[sub] = np.fmax(sims[sub], string_similarity(left, right, li[sub], ri[sub], scorer_name))
+    return sims
 
 
 def cosine_feature(
@@ -173,7 +191,7 @@ def compute_features(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray, spec: L
         "crm_key_eq": crm,
         "account_eq": equal_feature(ls.account, rs.account, li, ri),
         "domain_eq": equal_feature(ls.domain, rs.domain, li, ri),
-        "name_sim": string_similarity(ls.name, rs.name, li, ri, fs.name_scorer),
+        "name_sim": name_similarity(ls, rs, li, ri, fs.name_scorer),
         "identity_cos": cosine_feature(ls.identity, ls.identity_ok, rs.identity, rs.identity_ok, li, ri),
         "title_sim": title_sim,
         "title_lexical": title_lexical,

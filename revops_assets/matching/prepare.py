@@ -25,6 +25,7 @@ class Side:
     ids: np.ndarray
     id_keys: np.ndarray  # ids as strings, for joins with decisions, truth and crm keys
     name: np.ndarray | None = None
+    name_reading: np.ndarray | None = None  # a Japanese reading of names in kanji or kana, None elsewhere
     block_key: np.ndarray | None = None
     title: np.ndarray | None = None
     domain: np.ndarray | None = None
@@ -93,6 +94,12 @@ def _ascii(values: np.ndarray) -> np.ndarray:
     from revops_assets.core.normalize.companies import transliterate
 
     return np.array([None if v is None else transliterate(v) for v in values], dtype=object)
+
+
+def _readings(values: np.ndarray) -> np.ndarray:
+    from revops_assets.core.normalize.companies import japanese_reading
+
+    return np.array([None if v is None else japanese_reading(v) for v in values], dtype=object)
 
 
 def annual_amount(col: pd.Series, kind: str, months_per_total: float) -> np.ndarray:
@@ -178,7 +185,9 @@ def prepare_side(df: pd.DataFrame, cols: Columns, spec: LinkSpec, side: Literal[
         raise ValueError(f"{side} table has duplicate ids in column {cols.id!r}")
     s = Side(ids=df[cols.id].to_numpy(), id_keys=id_keys(df[cols.id]))  # ids keep their dtype (int stays int)
     if cols.name:  # compared in ASCII, so "Ромашка" meets "Romashka" (see core.normalize.companies.transliterate)
-        s.name = _ascii(clean_text(df[cols.name]))
+        names = clean_text(df[cols.name])
+        s.name = _ascii(names)
+        s.name_reading = _readings(names)
     s.block_key = _ascii(clean_text(df[cols.company_key])) if cols.company_key else s.name
     if cols.title:
         s.title = clean_text(df[cols.title])

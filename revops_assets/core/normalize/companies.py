@@ -207,6 +207,29 @@ def transliterate(text: str) -> str:
     return anyascii(text).lower() if text and not text.isascii() else text
 
 
+# kana, and the CJK ideographs (kanji / hanzi)
+_JAPANESE_SCRIPT_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@lru_cache(maxsize=1)
+def _kakasi():
+    import pykakasi
+
+    return pykakasi.kakasi()
+
+
+def japanese_reading(text: Any) -> str | None:
+    """The Hepburn reading of a name written in kanji or kana, lower-cased, long vowels written short as company
+    names write them in Latin letters: "佐藤工業" -> "sato kogyo", "林ソフト" -> "hayashi sofuto", "吉田 Real Estate"
+    -> "yoshida real estate"; None when the text has neither. Kanji alone are ambiguous (anyascii reads them as
+    Chinese: 吉田 -> "jitian"), so callers compare this reading beside `transliterate`'s and keep the better."""
+    if not text or not _JAPANESE_SCRIPT_RE.search(str(text)):
+        return None
+    reading = " ".join(item["hepburn"] for item in _kakasi().convert(str(text)))
+    reading = " ".join(reading.lower().split())
+    return re.sub(r"uu", "u", re.sub(r"o[ou]", "o", reading))  # Satō / Satou -> Sato, Ōno / Oono -> Ono
+
+
 def company_key(name: Any) -> str:
     """Blocking key: normalize_company_name without descriptive trailing words, "and", spaces or hyphens, in ASCII.
 
