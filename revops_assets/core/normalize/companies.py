@@ -22,7 +22,7 @@ Company" -> "company"); only a name without letters or digits normalizes to "".
 
 Transliteration (`transliterate`, anyascii): company_key is ASCII, so "ООО Ромашка" and "Romashka LLC" share a
 blocking key; normalize_company_name keeps the script a reviewer reads. Kanji are read as Chinese (吉田 -> "jitian",
-not "yoshida"): names written in kanji on one side and romaji on the other still differ.
+not "yoshida"); `japanese_reading` (pykakasi) gives the Japanese one, which matching compares beside it.
 """
 
 from __future__ import annotations
