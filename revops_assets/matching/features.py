@@ -16,7 +16,8 @@ contribution, like Splink's null level, so a missing domain neither helps nor hu
   looks from the other, specific title.
 - identity_cos, context_cos: cosine of the unit vectors. sparse_lexical: BGE-M3's lexical score, the sum over shared
   tokens of w_left * w_right.
-- amount_prox, date_prox (close dates), created_prox (creation dates): see the spec module docstring for the rule. stage_compat: the spec's stage table.
+- amount_prox, date_prox (close dates), created_prox (creation dates): see the spec module docstring for the
+  rule. stage_compat: the spec's stage table.
 """
 
 from __future__ import annotations
