@@ -34,11 +34,10 @@ def _pair_tables(left_rows: list[dict], right_rows: list[dict]) -> tuple[pd.Data
     """ACE-/Odoo-shaped frames from a few dicts; unspecified columns are missing."""
     lcols = ["ace_opportunity_id", "company_name_norm", "company_key", "title", "domain", "aws_account_id",
              "partner_crm_id", "expected_monthly_spend_usd", "target_close_date", "aws_create_date", "stage", "origin",
-             "identity_vec",
-             "context_vec", "sparse_context", "context_text"]
+             "identity_vec", "context_vec", "sparse_context", "context_text"]
     rcols = ["odoo_opportunity_id", "company_name_norm", "company_key", "title", "domain", "aws_account_id",
-             "expected_revenue_usd", "date_deadline", "create_date", "stage", "origination", "identity_vec", "context_vec",
-             "sparse_context", "context_text"]
+             "expected_revenue_usd", "date_deadline", "create_date", "stage", "origination", "identity_vec",
+             "context_vec", "sparse_context", "context_text"]
     left = pd.DataFrame([{c: r.get(c) for c in lcols} for r in left_rows])
     right = pd.DataFrame([{c: r.get(c) for c in rcols} for r in right_rows])
     return left, right
