@@ -2,8 +2,8 @@
 
 run: materialize every asset in-process on the configured sources (the same definitions the UI serves): every
 unpartitioned asset in one run, then each partitioned group over all its partitions when any month has billing
-lines (none when the installation has no billing module), in one run each; then a short summary (rows per layer, checks, matches, match quality where ground
-truth exists). Runs are recorded in the Dagster instance under $REVOPS_HOME, so `dagster dev` afterwards shows them.
+lines (none when the installation has no billing module), in one run each; then a short summary (rows per layer,
+checks, matches, match quality where ground truth exists). Runs are recorded in the Dagster instance under $REVOPS_HOME, so `dagster dev` afterwards shows them.
 Nothing here writes to a source database.
 """
 
