@@ -62,7 +62,7 @@ def one_to_one_posterior(gamma: np.ndarray, li: np.ndarray, ri: np.ndarray, n_le
     return np.clip(gamma, 0.0, 1.0)
 
 
-def _weights(m: np.ndarray, u: np.ndarray, d) -> np.ndarray:
+def _weights(m: np.ndarray, u: np.ndarray) -> np.ndarray:
     """ln m/u per level."""
     return np.log(m) - np.log(u)
 
@@ -154,10 +154,10 @@ def estimate(
         lo = np.full(len(codes), logit(lam))
         for j in range(len(defs)):
             c = codes[:, j]
-            w = _weights(m_est[j], u_rand[j], defs[j])
+            w = _weights(m_est[j], u_rand[j])
             contrib = np.where(c >= 0, np.append(w, 0.0)[c], 0.0)
             if cj is not None and j != cj and same.any():
-                ws = _weights(m_est[j], u_same[j], defs[j])
+                ws = _weights(m_est[j], u_same[j])
                 contrib = np.where(same & (c >= 0), np.append(ws, 0.0)[c], contrib)
             lo += contrib
         gamma = probability(lo)
@@ -169,10 +169,10 @@ def estimate(
         gamma = np.where(lab >= 0, lab, gamma)
     lam = float(np.clip(gamma.sum() / max(n_left * n_right, 1), 1e-12, 0.5))
 
-    weights = {n: [round(float(x), 4) for x in _weights(m, u, d)] for n, m, u, d in zip(names, m_est, u_rand, defs)}
+    weights = {n: [round(float(x), 4) for x in _weights(m, u)] for n, m, u in zip(names, m_est, u_rand)}
     weights_same = {}
     if cj is not None and same.any():
-        weights_same = {n: [round(float(x), 4) for x in _weights(m, u, defs[j])]
+        weights_same = {n: [round(float(x), 4) for x in _weights(m, u)]
                         for j, (n, m, u) in enumerate(zip(names, m_est, u_same)) if j != cj}
     report = {
         "method": "Fellegi-Sunter EM" + (" with decisions clamped" if clamp else ""),

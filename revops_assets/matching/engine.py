@@ -4,9 +4,9 @@ prepare -> decisions -> candidates -> features -> calibration (EM on these table
 calibration.py) -> scores -> one-to-one assignment -> statuses -> explanations.
 Review decisions always win over the model: a confirmed pair is emitted as "confirmed" and its two records leave the
 pool before assignment; a rejected pair teaches the calibration, then is dropped from the candidates, so it can never
-be assigned again. When several
-decisions touch the same pair the latest wins (by `decided_at` when given, else by row order); when two confirmed
-pairs share a record, the latest confirmation wins and the older one is ignored (counted in stats).
+be assigned again. When several decisions touch the same pair the latest wins (by `decided_at` when given, else by
+row order); when two confirmed pairs share a record, the latest confirmation wins and the older one is ignored
+(counted in stats).
 """
 
 from __future__ import annotations
