@@ -21,6 +21,7 @@ from revops_assets.raw.assets import raw_table_asset
 from revops_assets.resources.postgres import PostgresResource
 from revops_assets.sources.catalog import source_tables
 from revops_assets.warehouse.roles import (
+    InitPlan,
     RoleSetupError,
     check_source_role,
     login_role,
@@ -94,6 +95,8 @@ def test_init_sets_up_least_privilege_and_a_raw_sync_runs_as_revops_app(pg, depl
     assert f"the product connects as {APP}: no superuser" in out
     for password in PASSWORDS.values():
         assert password not in out + err
+    plan = repr(InitPlan.from_env(deployment))  # what a traceback's locals would show
+    assert "InitPlan(" in plan and not any(password in plan for password in PASSWORDS.values())
 
     # roles: no elevated attribute; passwords stored as SCRAM verifiers of the DSNs' passwords; readers read-only
     rows = _admin(pg, "select rolname, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, rolpassword, "

@@ -29,7 +29,7 @@ import os
 import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psycopg2
 from psycopg2 import sql
@@ -383,13 +383,15 @@ def check_source_role(dsn: str, role: LoginRole, tables: list[SourceTable]) -> l
 
 @dataclass(frozen=True)
 class InitPlan:
-    """What `revops init` works on, read from the environment and checked before anything is changed."""
+    """What `revops init` works on, read from the environment and checked before anything is changed. The DSNs may
+    hold passwords: they are left out of its repr (a traceback's locals), as LoginRole leaves out its password."""
 
-    admin_dsn: str
-    warehouse_dsn: str
-    dagster_pg_url: str | None
+    admin_dsn: str = field(repr=False)
+    warehouse_dsn: str = field(repr=False)
+    dagster_pg_url: str | None = field(repr=False)
     app: LoginRole
-    sources: dict[str, tuple[str, LoginRole, str | None]]  # source -> (its DSN, its role, its admin DSN or None)
+    # source -> (its DSN, its role, its admin DSN or None)
+    sources: dict[str, tuple[str, LoginRole, str | None]] = field(repr=False)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> InitPlan:
