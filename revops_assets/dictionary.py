@@ -65,25 +65,29 @@ def core_lineage() -> dict[str, dict[str, tuple[str, ...]]]:
     return {entity.name: dict(getattr(entity, "lineage", {}) or {}) for entity in core_entities()}
 
 
-def _sources_text(fields: tuple[str, ...]) -> str:
-    """"odoo.lead.name (raw.odoo_crm_lead)": the canonical field and the raw table its entity maps to. Which column
-    of that table it was found in is an installation's own (the asset's `source_mapping` metadata says, each run)."""
-    from revops_assets.core.mapping import raw_tables_of
+def sources_texts(lineage: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """{column: "odoo.lead.name (raw.odoo_crm_lead), ..."}: each canonical field and the raw table its entity maps
+    to, the mapping read once for the whole table. Which column of that raw table it was found in is an
+    installation's own (the asset's `source_mapping` metadata says, each run)."""
+    from revops_assets.core.mapping import MappingError, raw_tables_of
 
-    parts = []
-    for canonical in fields:
-        entity = canonical.rsplit(".", 1)[0]
+    tables: dict[str, list[str]] = {}
+    for entity in sorted({canonical.rsplit(".", 1)[0] for fields in lineage.values() for canonical in fields}):
         try:
-            tables = raw_tables_of([entity])
-        except Exception:  # an entity the mapping does not know: name the field alone
-            tables = []
-        parts.append(f"{canonical} ({', '.join(f'raw.{t}' for t in tables)})" if tables else canonical)
-    return ", ".join(parts)
+            tables[entity] = raw_tables_of([entity])
+        except MappingError:  # an entity the mapping does not know: name the field alone
+            tables[entity] = []
+
+    def text(canonical: str) -> str:
+        found = tables[canonical.rsplit(".", 1)[0]]
+        return f"{canonical} ({', '.join(f'raw.{t}' for t in found)})" if found else canonical
+
+    return {column: ", ".join(text(c) for c in fields) for column, fields in lineage.items()}
 
 
-def lineage_markdown(lineage: dict[str, tuple[str, ...]]) -> str:
+def lineage_markdown(texts: dict[str, str]) -> str:
     lines = ["| column | comes from (canonical field, raw table) |", "|---|---|"]
-    lines += [f"| `{column}` | {_sources_text(sources)} |" for column, sources in lineage.items()]
+    lines += [f"| `{column}` | {sources} |" for column, sources in texts.items()]
     return "\n".join(lines)
 
 
@@ -107,17 +111,18 @@ def documented(spec: dg.AssetSpec) -> dg.AssetSpec:
     if columns is None:
         return spec
     lineage = core_lineage().get(spec.key.path[1], {}) if spec.key.path[0] == "core" else {}
+    texts = sources_texts(lineage) if lineage else {}
     schema = dg.TableSchema(
         columns=[
             dg.TableColumn(
                 name,
                 type="",  # the materialization's schema carries the real type; the UI merges the two
-                description=f"{text} From {_sources_text(lineage[name])}." if name in lineage else text,
+                description=f"{text} From {texts[name]}." if name in texts else text,
             )
             for name, text in columns.items()
         ]
     )
     metadata = {**spec.metadata, "dagster/column_schema": schema}
     if lineage:
-        metadata[LINEAGE_METADATA_KEY] = dg.MetadataValue.md(lineage_markdown(lineage))
+        metadata[LINEAGE_METADATA_KEY] = dg.MetadataValue.md(lineage_markdown(texts))
     return spec.replace_attributes(metadata=metadata)

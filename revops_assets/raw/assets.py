@@ -192,6 +192,3 @@ def raw_selection(tables) -> dg.AssetSelection:
     """Every raw asset of these catalog tables: their raw_<source> groups."""
     return dg.AssetSelection.groups(*sorted({raw_group(t) for t in tables}))
 
-
-# The catalog's raw assets as configured when the code location loads (for selections made elsewhere).
-RAW_SELECTION = raw_selection(source_tables())

@@ -41,11 +41,6 @@ class Drift:
         return out
 
 
-def read_relid(scur, schema: str, table: str) -> int | None:
-    scur.execute("select to_regclass(format('%%I.%%I', %s::text, %s::text))::oid::bigint", (schema, table))
-    return scur.fetchone()[0]
-
-
 def snapshot(relid: int | None, columns: list[Column], found: "Drift") -> dict:
     """What is recorded for the next sync to compare with."""
     return {

@@ -11,7 +11,6 @@ import dagster as dg
 
 from revops_assets.automation.raw_sync import build_change_sensor, build_hourly_schedule, build_raw_sync_job
 from revops_assets.raw.assets import raw_assets
-from revops_assets.resources.postgres import source_resources
 from revops_assets.sources.catalog import Catalog, current_catalog
 
 
@@ -24,9 +23,9 @@ class SourceMirror:
         """The shipped catalog with the REVOPS_SOURCE_CATALOG overrides."""
         return cls(current_catalog())
 
-    def definitions(self, *, with_resources: bool = False) -> dg.Definitions:
-        """Assets, job, sensor and schedule; with `with_resources`, the source resources too (the code location
-        adds them together with the warehouse's, see resources.postgres.source_and_warehouse_resources)."""
+    def definitions(self) -> dg.Definitions:
+        """Assets, job, sensor and schedule (the code location adds the source resources together with the
+        warehouse's, see resources.postgres.source_and_warehouse_resources)."""
         tables = tuple(self.catalog.tables())  # bad entries are left out here, each logged with its error
         job = build_raw_sync_job(tables)
         return dg.Definitions(
@@ -34,5 +33,4 @@ class SourceMirror:
             jobs=[job],
             sensors=[build_change_sensor(tables, job)],
             schedules=[build_hourly_schedule(tables, job)],
-            resources=source_resources(self.catalog) if with_resources else None,
         )

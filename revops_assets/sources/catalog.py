@@ -267,7 +267,3 @@ def current_catalog() -> Catalog:
 def source_tables() -> tuple[SourceTable, ...]:
     return tuple(current_catalog().tables())
 
-
-def source_dsn_variables() -> list[str]:
-    """The DSN environment variables the configured catalog's source systems read (ODOO_DSN, APN_DSN, ...)."""
-    return sorted({dsn_env for dsn_env, _, _ in current_catalog().source_connections().values()})

@@ -11,7 +11,7 @@ nothing is dropped.
 from __future__ import annotations
 
 from psycopg2 import sql
-from psycopg2.extensions import parse_dsn
+from psycopg2.extensions import make_dsn, parse_dsn
 
 from revops_assets.resources.postgres import connect, describe_dsn
 
@@ -76,10 +76,7 @@ def create_synthetic_database(dsn: str, name: str) -> str:
     dbname = parse_dsn(dsn).get("dbname")
     if not dbname:
         raise TargetRefused(f"the {name} DSN names no database ({describe_dsn(dsn)})")
-    parts = parse_dsn(dsn)
-    parts["dbname"] = "postgres"
-    admin_dsn = " ".join(f"{k}={_quote(v)}" for k, v in parts.items())
-    conn = connect(admin_dsn, name=f"{name} server")
+    conn = connect(make_dsn(dsn, dbname="postgres"), name=f"{name} server")  # same server, its maintenance db
     try:
         conn.autocommit = True
         with conn.cursor() as cur:
@@ -95,9 +92,3 @@ def create_synthetic_database(dsn: str, name: str) -> str:
     mark_synthetic_target(dsn, name)
     return f"{name} database {describe_dsn(dsn)}: created"
 
-
-def _quote(value: str) -> str:
-    """A libpq keyword/value DSN value, quoted when it needs to be."""
-    if value and not any(c in value for c in " '\\"):
-        return value
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
