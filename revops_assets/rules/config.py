@@ -19,7 +19,7 @@ import json
 import re
 import string
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Union
 
@@ -244,7 +244,7 @@ class Program:
     at_stake: str
     source: str  # the file it came from
 
-    @property
+    @cached_property  # read once per verdict row: computed once per program (frozen: it cannot change)
     def rules_hash(self) -> str:
         """Digest of everything that decides verdicts: rules (resolved) and parameters."""
         payload = {"rules": [r.model_dump() for r in self.rules], "parameters": self.parameters,
