@@ -122,8 +122,9 @@ def test_full_then_incremental_mirrors_updates_inserts_deletes(dbs):
     execute(src_dsn, "insert into crm_lead (id, name, write_date) values (10, 'back', timestamp '2026-03-04')")
     third = sync_table(LEADS, source, warehouse, run_id="run-3")
     assert third.rows_updated >= 1 and third.raw_live_rows == 501
-    # the kept fingerprint does not count a returning key, so the exact reconciliation ran and re-counted
-    assert third.deletes_checked_by == "key reconciliation"
+    # the kept fingerprint counts a returning key (the upsert reports it), so no delete is suspected: the insert
+    # moved no deleted-rows counter and the key check is skipped, with the fingerprint still exact
+    assert third.deletes_checked_by.startswith("source change counters")
     assert_mirrors(src_dsn, wh_dsn)
     assert_fingerprint_current(wh_dsn)
     full = sync_table(LEADS, source, warehouse, run_id="run-4", mode="full")
@@ -146,7 +147,8 @@ def test_incremental_without_deletes_skips_key_reconciliation(dbs):
     execute(src_dsn, "update crm_lead set name = 'edited', write_date = timestamp '2026-04-01' where id in (3, 4)")
     execute(src_dsn, "insert into crm_lead (name, write_date) values ('added', timestamp '2026-04-02')")
     quiet = sync_table(LEADS, source, warehouse, run_id="b")
-    assert quiet.deletes_checked_by == "key fingerprint" and quiet.rows_deleted == 0
+    # no row deleted since the full load's key check: the source's counters say so, no scan of its keys
+    assert quiet.deletes_checked_by.startswith("source change counters") and quiet.rows_deleted == 0
     assert (quiet.rows_inserted, quiet.rows_updated, quiet.source_rows) == (1, 2, 501)
     assert_mirrors(src_dsn, wh_dsn)
     assert_fingerprint_current(wh_dsn)
@@ -238,15 +240,17 @@ def test_failure_mid_stream_leaves_raw_and_watermark_intact(dbs, monkeypatch):
     watermark = execute(wh_dsn, "select watermark from ops.watermarks")
     execute(src_dsn, "update crm_lead set name = 'changed', write_date = timestamp '2026-06-01'")
 
-    original_read = transport.CountingReader.read
+    def failing(original_read):
+        def read(self, size=-1):
+            chunk = original_read(self, size)
+            if self.bytes > 4000:
+                raise OSError("injected: network cable pulled")
+            return chunk
+        return read
 
-    def failing_read(self, size=-1):
-        chunk = original_read(self, size)
-        if self.bytes > 4000:
-            raise OSError("injected: network cable pulled")
-        return chunk
-
-    monkeypatch.setattr(transport.CountingReader, "read", failing_read)
+    # the full load's single pipe and the incremental's batches
+    for reader in (transport.CountingReader, transport.BatchReader):
+        monkeypatch.setattr(reader, "read", failing(reader.read))
     for mode in ("full", "incremental"):
         with pytest.raises(Exception, match="injected"):
             sync_table(LEADS, source, warehouse, run_id=f"bad-{mode}", mode=mode)
@@ -385,7 +389,7 @@ def test_deletes_are_still_found_when_the_snapshot_cannot_be_shared(dbs, monkeyp
 
     monkeypatch.setattr(incremental_module, "snapshot_connection", refuse)
     execute(src_dsn, "update crm_lead set name = 'edited', write_date = timestamp '2026-04-01' where id = 2")
-    quiet = sync_table(LEADS, source, warehouse, run_id="b")
+    quiet = sync_table(LEADS.model_copy(update={"key_check_hours": 0}), source, warehouse, run_id="b")
     assert quiet.deletes_checked_by == "key fingerprint" and quiet.rows_updated == 1
     assert "counting after it instead" in caplog.text
     execute(src_dsn, "delete from crm_lead where id in (5, 6)")

@@ -6,7 +6,9 @@ For each benchmark table (>= 1,000,000 billing rows, a wide crm_lead of >= 100,0
 - the full raw load (staging table, primary key, quarantine check, deletion carry-over, atomic swap);
 - the steady state: two incremental syncs in a row with no change in the source, then one after 1% of the rows
   changed (target: each at most 0.1x the full load);
-- another 1% after a checkpoint (what a sync scheduled hours apart meets: whole-page WAL images).
+- another 1% after a checkpoint (what a sync scheduled hours apart meets: whole-page WAL images);
+- 0.1% of the rows deleted: the source's deleted-rows counter moves, so the sync checks the keys and reconciles
+  them (raw/changes.py); the cost of a sync that finds deletes, outside the target.
 Peak memory is this process's resident set size sampled during each load (Postgres' own memory is not ours).
 """
 
@@ -73,6 +75,7 @@ class Measure:
     mb: float
     seconds: float
     peak_mb: float
+    deletes_checked_by: str = ""
 
     @property
     def rows_per_s(self) -> float:
@@ -127,7 +130,7 @@ def timed_sync(entry, source, warehouse, mode: str, label: str) -> Measure:
         seconds = time.monotonic() - started
     if mode == "auto" and result.mode != "incremental":  # a steady-state sync that reloads is the bug to catch
         raise RuntimeError(f"{label}: expected an incremental sync, got {result.mode} ({result.mode_reason})")
-    return Measure(label, result.rows_read, result.bytes_read / 1e6, seconds, rss.peak_mb)
+    return Measure(label, result.rows_read, result.bytes_read / 1e6, seconds, rss.peak_mb, result.deletes_checked_by)
 
 
 def prepare_sources(server, billing_rows: int, leads: int, seed: int) -> dict[str, str]:
@@ -197,6 +200,12 @@ def touch_one_percent(odoo_dsn: str, table: str, remainder: int = 0) -> int:
         return cur.rowcount
 
 
+def delete_one_in_a_thousand(odoo_dsn: str, table: str) -> int:
+    with psycopg2.connect(odoo_dsn) as conn, conn.cursor() as cur:
+        cur.execute(sql.SQL("delete from {} where id % 1000 = 2").format(sql.Identifier(table)))
+        return cur.rowcount
+
+
 def run(billing_rows: int, leads: int, seed: int) -> list[tuple[str, Measure, Measure, Measure, Measure]]:
     from revops_assets.warehouse.bootstrap import bring_up
 
@@ -230,8 +239,12 @@ def run(billing_rows: int, leads: int, seed: int) -> list[tuple[str, Measure, Me
         after_checkpoint = timed_sync(
             entry, source, warehouse, "auto", f"raw incremental {table} after checkpoint ({changed:,} changed)"
         )
-        results.append((table, pipe, full, quiet, incremental, after_checkpoint))
-        print_rows([pipe, full, *quiet, incremental, after_checkpoint])
+        deleted = delete_one_in_a_thousand(dsns["odoo"], table)
+        with_deletes = timed_sync(entry, source, warehouse, "auto", f"raw incremental {table} ({deleted:,} deleted)")
+        if with_deletes.deletes_checked_by != "key reconciliation":
+            raise RuntimeError(f"{table}: deletes not reconciled ({with_deletes.deletes_checked_by})")
+        results.append((table, pipe, full, quiet, incremental, after_checkpoint, with_deletes))
+        print_rows([pipe, full, *quiet, incremental, after_checkpoint, with_deletes])
     return results
 
 
@@ -239,7 +252,8 @@ def print_rows(rows: list[Measure]) -> None:
     for m in rows:
         print(
             f"  {m.label:<52} {m.rows:>10,} rows {m.seconds:>7.2f}s {m.rows_per_s:>11,.0f} rows/s "
-            f"{m.mb_per_s:>7.1f} MB/s  peak RSS +{m.peak_mb:,.1f} MB",
+            f"{m.mb_per_s:>7.1f} MB/s  peak RSS +{m.peak_mb:,.1f} MB"
+            + (f"  deletes: {m.deletes_checked_by}" if m.deletes_checked_by else ""),
             flush=True,
         )
 
@@ -248,16 +262,17 @@ def report(results) -> str:
     lines = [
         f"| table | rows | bare pipe rows/s | full load rows/s | full / pipe (target >= {TARGET_FULL_VS_PIPE}) "
         f"| peak MB full | full s | no change s (1st, 2nd) | incremental 1% s (rows read) | worst steady / full "
-        f"(target <= {TARGET_INCREMENTAL_VS_FULL}) | after a checkpoint s | / full |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"(target <= {TARGET_INCREMENTAL_VS_FULL}) | after a checkpoint s | / full | 0.1% deleted s (keys reconciled) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for table, pipe, full, quiet, incr, after in results:
+    for table, pipe, full, quiet, incr, after, deletes in results:
         worst = max(m.seconds for m in (*quiet, incr))
         lines.append(
             f"| {table} | {full.rows:,} | {pipe.rows_per_s:,.0f} | {full.rows_per_s:,.0f} | "
             f"{full.rows_per_s / pipe.rows_per_s:.2f} | {full.peak_mb:.1f} | {full.seconds:.2f} | "
             f"{quiet[0].seconds:.2f}, {quiet[1].seconds:.2f} | {incr.seconds:.2f} ({incr.rows:,}) | "
-            f"{worst / full.seconds:.3f} | {after.seconds:.2f} | {after.seconds / full.seconds:.3f} |"
+            f"{worst / full.seconds:.3f} | {after.seconds:.2f} | {after.seconds / full.seconds:.3f} | "
+            f"{deletes.seconds:.2f} |"
         )
     return "\n".join(lines)
 

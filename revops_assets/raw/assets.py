@@ -125,6 +125,7 @@ def materialization_metadata(result: SyncResult) -> dict:
     }
     optional = {
         "full_load_reason": result.mode_reason,
+        "key_check_reason": result.key_check_reason,
         "type_mappings": dg.MetadataValue.json(result.type_mappings) if result.type_mappings else None,
         "stale_columns": dg.MetadataValue.json(result.stale_columns) if result.stale_columns else None,
         "future_cursor_rows": result.future_cursor_rows or None,

@@ -124,22 +124,24 @@ def plan_schema(source: list[Column], raw: list[Column] | None) -> SchemaPlan:
     return SchemaPlan(columns + dropped, added, widened, [c.name for c in dropped])
 
 
-# A source's columns come from its information_schema: the columns this role has been granted, in order. Each is
+# A source's columns come from its catalog: the columns this role may select, in order (read from pg_catalog, not
+# information_schema: a fifth of the cost, in an incremental of tens of milliseconds; a schema the role may not use
+# gives no columns rather than an error). Each is
 # mirrored as its declared type (format_type, as it would be declared) when the warehouse is sure to have that type:
 # a built-in base type or an array of one. A domain is mirrored as its base type; an enum, a composite or range type,
 # an extension's type (citext, hstore, a vector) or an array of those as text (or text[]): COPY writes them as
 # text, which those columns take as they are.
 _SOURCE_COLUMNS_SQL = """
 with cols as (
-    select c.ordinal_position, c.column_name::text as name, a.attnum, a.atttypid, a.atttypmod,
+    select a.attname::text as name, a.attnum, a.atttypid, a.atttypmod,
            case when t.typtype = 'd' then t.typbasetype else a.atttypid end as base_oid,
            case when t.typtype = 'd' then t.typtypmod else a.atttypmod end as base_mod
-    from information_schema.columns c
-    join pg_catalog.pg_attribute a
-      on a.attrelid = to_regclass(format('%%I.%%I', c.table_schema, c.table_name))
-     and a.attname = c.column_name and not a.attisdropped
+    from pg_catalog.pg_namespace n
+    join pg_catalog.pg_class r on r.relnamespace = n.oid and r.relkind in ('r', 'p', 'v', 'm', 'f')
+    join pg_catalog.pg_attribute a on a.attrelid = r.oid and a.attnum > 0 and not a.attisdropped
     join pg_catalog.pg_type t on t.oid = a.atttypid
-    where c.table_schema = %s and c.table_name = %s
+    where n.nspname = %s and r.relname = %s and has_schema_privilege(n.oid, 'USAGE')
+      and has_column_privilege(r.oid, a.attnum, 'SELECT')
 )
 select cols.name, cols.attnum::int, format_type(cols.atttypid, cols.atttypmod),
        case when bt.typnamespace = 'pg_catalog'::regnamespace and bt.typtype = 'b'
@@ -150,7 +152,7 @@ select cols.name, cols.attnum::int, format_type(cols.atttypid, cols.atttypmod),
 from cols
 join pg_catalog.pg_type bt on bt.oid = cols.base_oid
 left join pg_catalog.pg_type et on et.oid = bt.typelem
-order by cols.ordinal_position
+order by cols.attnum
 """
 
 # Our own raw tables are read straight from pg_catalog: the same answer at a fifth of the cost, which counts in an

@@ -19,7 +19,9 @@ from revops_assets.resources.postgres import PostgresResource
 from revops_assets.sources.catalog import SourceTable
 
 if TYPE_CHECKING:
+    from revops_assets.raw.changes import KeyCheck, SourceCounters
     from revops_assets.raw.delta import SourcePosition
+    from revops_assets.raw.keys import CursorStats
     from revops_assets.raw.state import RawState
 
 RAW_SCHEMA = "raw"
@@ -45,7 +47,9 @@ class SyncResult:
     duration_s: float = 0.0
     columns: list[Column] = field(default_factory=list)
     schema_changes: list[str] = field(default_factory=list)
-    deletes_checked_by: str = ""  # incremental: "key fingerprint" (sets equal) or "key reconciliation"
+    deletes_checked_by: str = ""  # incremental: "key fingerprint", "key reconciliation" or "source change counters"
+    key_check_reason: str = ""  # incremental: why the source's keys were checked (raw/changes.py)
+    key_check: "KeyCheck | None" = None  # what ops.watermarks.key_check keeps after this sync
     live_fingerprint: tuple[int, int] | None = None  # (live rows, sum of key hashes) of raw after the load
     changes_found_by: str = ""  # incremental: "cursor" or "cursor, transaction ids" (see delta.delta_query)
     source_position: "SourcePosition | None" = None
@@ -74,6 +78,7 @@ class SyncResult:
     def as_dict(self) -> dict:
         out = asdict(self)
         out["columns"] = [(c.name, c.type) for c in self.columns]
+        out["key_check"] = self.key_check.to_json() if self.key_check else None
         return out
 
 
@@ -103,6 +108,9 @@ class SyncContext:
     source_relid: int | None = None  # the source table's oid (a new one: dropped and recreated)
     stale_before: dict[str, str] = field(default_factory=dict)  # stale marks on raw's columns before this sync
     phase: str = "connecting"  # what the sync is doing, for error messages
+    counters: "SourceCounters | None" = None  # the source table's change counters, read before the snapshot
+    counters_unread: str = ""  # why there are none
+    delta_stats: "CursorStats | None" = None  # incremental: the cursor over the rows the delta loaded
 
     def __post_init__(self) -> None:
         self.pk = self.pk or list(self.entry.primary_key)

@@ -17,6 +17,9 @@ from psycopg2 import sql
 from revops_assets.raw.context import SyncContext
 from revops_assets.raw.sqltext import ident_list, template
 
+# A table of at least this many pages (8 MB) is read in DELTA_PARTS ranges of pages, the last first (page_ranges).
+DELTA_PARTS_MIN_PAGES = 1024
+DELTA_PARTS = 4
 # Transaction ids compare modulo 2^32: trusted up to 2^31 apart, less a margin for ids assigned during a sync.
 XID_COMPARISON_LIMIT = 2**31 - 2**27
 
@@ -37,8 +40,9 @@ def read_source_position(scur) -> SourcePosition:
 
 
 def delta_query(ctx: SyncContext, names: list[str], since) -> sql.Composable:
-    """`select <names> from <source table> where <cursor> > since`, with the xmin test first when usable; records
-    in the result which test found the changes (`changes_found_by`)."""
+    """`select <names> from <source table> where <cursor> > since`, with the xmin test first when usable, over the
+    table's page ranges last first (`page_ranges`); records in the result which test found the changes
+    (`changes_found_by`)."""
     cursor_test = sql.SQL("{} > {}").format(sql.Identifier(ctx.cursor), sql.Literal(since))
     now, before = ctx.result.source_position, ctx.state.source_xmin
     usable = (
@@ -47,11 +51,47 @@ def delta_query(ctx: SyncContext, names: list[str], since) -> sql.Composable:
         and ctx.state.source_identity == now.identity
         and 0 <= now.xmax - before < XID_COMPARISON_LIMIT
     )
+    ranges = page_ranges(ctx)
     if not usable:
         ctx.result.changes_found_by = "cursor"
-        return sql.SQL("select {} from {} where {}").format(ident_list(names), ctx.source_table, cursor_test)
+        return sql.SQL(" union all ").join(
+            sql.SQL("select {} from {} where {}").format(
+                ident_list(names), ctx.source_table, sql.SQL(" and ").join([*pages, cursor_test])
+            )
+            for pages in ranges
+        )
     ctx.result.changes_found_by = "cursor, transaction ids"
+    # age() counts back from a transaction id fixed for the whole transaction, so the previous position's age is
+    # read once here, not computed again for each of a million rows (a tenth of the scan)
+    ctx.scur.execute("select age(%s::xid)", (str(before % 2**32),))
+    unseen = sql.SQL("age(xmin) <= {}").format(sql.Literal(ctx.scur.fetchone()[0]))
     # offset 0 keeps the xmin test inside, evaluated first (the planner would order by its own cost estimate)
-    return sql.SQL(
-        "select {} from (select * from {} where age(xmin) <= age({}::xid) offset 0) unseen where {}"
-    ).format(ident_list(names), ctx.source_table, sql.Literal(str(before % 2**32)), cursor_test)
+    return sql.SQL(" union all ").join(
+        sql.SQL("select {} from (select * from {} where {} offset 0) unseen where {}").format(
+            ident_list(names), ctx.source_table, sql.SQL(" and ").join([*pages, unseen]), cursor_test
+        )
+        for pages in ranges
+    )
+
+
+def page_ranges(ctx: SyncContext) -> list[list[sql.Composable]]:
+    """The tests that read the source table in DELTA_PARTS ranges of pages, the last range first (one range, no
+    test, for a small table or a server without TID range scans, before Postgres 14). New rows, and updated rows
+    that did not fit on their page, are appended at the end of a table, so reading it first lets the upsert of those
+    rows overlap the scan of the rest (incremental.py upserts in batches as they arrive)."""
+    if ctx.src.server_version < 140000:
+        return [[]]
+    ctx.scur.execute(
+        "select pg_relation_size(%s::oid::regclass) / current_setting('block_size')::int", (ctx.source_relid,)
+    )
+    pages = ctx.scur.fetchone()[0]
+    if pages < DELTA_PARTS_MIN_PAGES:
+        return [[]]
+    bounds = [pages * n // DELTA_PARTS for n in range(1, DELTA_PARTS)]
+    ranges = []
+    for n in range(DELTA_PARTS - 1, -1, -1):  # the last range has no end: pages added since are read too
+        tests = [sql.SQL("ctid >= {}::tid").format(sql.Literal(f"({bounds[n - 1]},0)"))] if n > 0 else []
+        if n < DELTA_PARTS - 1:
+            tests.append(sql.SQL("ctid < {}::tid").format(sql.Literal(f"({bounds[n]},0)")))
+        ranges.append(tests)
+    return ranges

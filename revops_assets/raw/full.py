@@ -17,7 +17,12 @@ from psycopg2 import sql
 
 from revops_assets.raw.columns import DELETED_AT, LOADED_AT, RUN_ID, discover_columns
 from revops_assets.raw.context import RAW_SCHEMA, SyncContext
-from revops_assets.raw.keys import quarantine_duplicates, quarantine_null_keys
+from revops_assets.raw.keys import (
+    deleted_keys_index,
+    ensure_deleted_keys_index,
+    quarantine_duplicates,
+    quarantine_null_keys,
+)
 from revops_assets.raw.sqltext import ident_list, render
 from revops_assets.raw.transport import stream_copy
 
@@ -85,6 +90,7 @@ def full_load(ctx: SyncContext, renamed: dict[str, str]) -> None:
             sql.Identifier(f"{ctx.entry.raw_table}_pkey"[:63]),
         )
     )
+    ensure_deleted_keys_index(ctx)
     result.rows_updated = result.source_rows - result.rows_inserted
     result.columns = plan.columns
 
@@ -154,6 +160,12 @@ def _archive(ctx: SyncContext) -> None:
     )
     index = ctx.wcur.fetchone()
     ctx.wcur.execute(sql.SQL("alter table {} rename to {}").format(ctx.table, sql.Identifier(archive)))
+    # the new table's deleted-keys index takes the old one's name
+    ctx.wcur.execute(
+        sql.SQL("drop index if exists {}").format(
+            sql.Identifier(RAW_SCHEMA, deleted_keys_index(ctx.entry.raw_table))
+        )
+    )
     if index:
         ctx.wcur.execute(
             sql.SQL("alter index {} rename to {}").format(

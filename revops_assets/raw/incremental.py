@@ -1,5 +1,5 @@
 """Incremental load: the delta (see delta.py) upserted into raw by primary key, and deletions found by comparing
-key fingerprints.
+key fingerprints, unless the source's change counters prove there were none (see changes.py).
 
 The source is read in one REPEATABLE READ snapshot, shared with a second connection that computes the source's key
 fingerprint, so the delta, the keys and the counts agree with each other. Raw's side of the fingerprint is kept in
@@ -15,12 +15,16 @@ from datetime import timedelta, timezone
 from psycopg2 import sql
 from psycopg2.extensions import ISOLATION_LEVEL_REPEATABLE_READ
 
+from revops_assets.raw.changes import checked_now, inserts_cover, key_check_reason
 from revops_assets.raw.columns import NO_EQUALITY
 from revops_assets.raw.context import SyncContext
 from revops_assets.raw.delta import delta_query
 from revops_assets.raw.errors import one_line
 from revops_assets.raw.keys import (
+    CursorStats,
+    cursor_stats,
     enforces_key,
+    ensure_deleted_keys_index,
     key_fingerprint,
     key_hash,
     quarantine_duplicates,
@@ -28,10 +32,13 @@ from revops_assets.raw.keys import (
     reconcile_keys,
 )
 from revops_assets.raw.prefetch import DELTA_CHUNK, RawPrefetch
-from revops_assets.raw.sqltext import ident_list, render
-from revops_assets.raw.transport import COPY_CHUNK, stream_copy
+from revops_assets.raw.sqltext import ident_list, key_join, render
+from revops_assets.raw.transport import COPY_CHUNK, stream_copy, stream_copy_batches
 
 DELTA = sql.Identifier("_delta")
+# The delta is upserted every this many bytes of COPY text while the source's scan goes on: the scan (of the whole
+# table: the cursor is rarely indexed) and the upsert then use a core each instead of following each other.
+DELTA_BATCH_BYTES = 1 << 19
 
 
 def incremental_load(ctx: SyncContext) -> None:
@@ -41,36 +48,46 @@ def incremental_load(ctx: SyncContext) -> None:
     since = result.watermark_before - timedelta(minutes=ctx.entry.overlap_minutes)
     if cursor_col.base in ("timestamp without time zone", "date"):
         since = since.astimezone(timezone.utc).replace(tzinfo=None)
-    # deletes: the source's key fingerprint is computed on a second connection sharing this transaction's
-    # snapshot, at the same time as the delta's scan (each has a core; with synchronized scans they read the
-    # table's pages together); raw's side is kept in ops.watermarks (no scan).
-    ctx.scur.execute("select pg_export_snapshot()")
-    snapshot = ctx.scur.fetchone()[0]
     # a source that does not enforce the key (APN) may repeat it or leave it null: count its distinct keys
     distinct = not enforces_key(ctx, ctx.scur, ctx.entry.schema_name, ctx.entry.table)
-    fingerprint = SourceFingerprint(ctx, snapshot, distinct)
+    # deletes: unless the source's change counters prove there were none (changes.py), the source's key
+    # fingerprint is computed on a second connection sharing this transaction's snapshot, at the same time as the
+    # delta's scan (each has a core; with synchronized scans they read the table's pages together); raw's side is
+    # kept in ops.watermarks (no scan).
+    reason = key_check_reason(ctx)
+    fingerprint = None
+    if reason:
+        ctx.scur.execute("select pg_export_snapshot()")
+        fingerprint = SourceFingerprint(ctx, ctx.scur.fetchone()[0], distinct)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(fingerprint.run)
+        pending = pool.submit(fingerprint.run) if fingerprint else None
         try:
-            ctx.phase = "streaming the delta"
-            prefetch = copy_delta(ctx, names, since, quarantine=distinct)
-            try:
-                ctx.phase = "upserting the delta into raw"
-                inserted_fp = upsert_delta(ctx, names)
-            finally:
-                if prefetch:
-                    prefetch.join()
+            gained_fp = load_delta(ctx, names, since, quarantine=distinct)
         except BaseException:
-            fingerprint.cancel()  # no scan for a load that is rolled back
+            if fingerprint:
+                fingerprint.cancel()  # no scan for a load that is rolled back
             raise
         ctx.phase = "fingerprinting the source's keys"
-        source_fp = pending.result()
-    if source_fp is None:  # no second connection in this snapshot: the same count, on this one
-        source_fp = key_fingerprint(ctx, ctx.scur, ctx.source_table, live_only=False, distinct=distinct)
+        source_fp = pending.result() if pending else None
     if state.live_fingerprint is not None:
-        raw_fp = (state.live_fingerprint[0] + inserted_fp[0], state.live_fingerprint[1] + inserted_fp[1])
+        raw_fp = (state.live_fingerprint[0] + gained_fp[0], state.live_fingerprint[1] + gained_fp[1])
     else:  # not recorded yet (e.g. raw loaded by an older version): count once
         raw_fp = key_fingerprint(ctx, ctx.wcur, ctx.table, live_only=True)
+        reason = reason or "raw's key fingerprint was not recorded"
+    if not reason and not inserts_cover(state.key_check, ctx.counters, gained_fp[0]):
+        reason = "raw gained more new keys than the source counted inserts (a key changed in place?)"
+    if not reason:
+        result.source_rows = raw_fp[0]
+        result.live_fingerprint = raw_fp
+        result.key_check = state.key_check.after_sync(gained_fp[0])
+        result.deletes_checked_by = (
+            f"source change counters (no delete since the key check of {state.key_check.checked_at:%Y-%m-%d %H:%M})"
+        )
+        result.columns = ctx.plan.columns
+        return
+    result.key_check_reason = reason
+    if source_fp is None:  # not scanned beside the delta, or no second connection in this snapshot: on this one
+        source_fp = key_fingerprint(ctx, ctx.scur, ctx.source_table, live_only=False, distinct=distinct)
     if source_fp == raw_fp:
         result.source_rows = source_fp[0]
         result.live_fingerprint = raw_fp  # keys.verify reads the live row count off it
@@ -79,14 +96,18 @@ def incremental_load(ctx: SyncContext) -> None:
         ctx.phase = "reconciling every key with the source"
         reconcile_keys(ctx)
         result.deletes_checked_by = "key reconciliation"
+    result.key_check = checked_now(ctx)
     result.columns = ctx.plan.columns
 
 
-def copy_delta(ctx: SyncContext, names: list[str], since, *, quarantine: bool) -> RawPrefetch | None:
-    """Stream the changed rows into the temp table _delta; with `quarantine` (a source that does not enforce the
-    key) move duplicate and null keys out of it. Returns the prefetcher warming raw's pages for the upsert,
-    stopped; join it when done."""
+def load_delta(ctx: SyncContext, names: list[str], since, *, quarantine: bool) -> tuple[int, int]:
+    """Stream the changed rows into the temp table _delta and upsert them into raw; returns the fingerprint of the
+    live keys raw gained (inserted, or brought back from deleted), and sets the cursor over the rows loaded
+    (ctx.delta_stats). With `quarantine` (a source that does not enforce the key) the whole delta is copied first
+    and its duplicate and null keys moved out before the upsert. Otherwise the delta is upserted in batches while
+    the source's scan goes on, so the upsert overlaps the scan instead of following it."""
     wcur, result = ctx.wcur, ctx.result
+    ensure_deleted_keys_index(ctx)
     names = [*ctx.pk, *(n for n in names if n not in ctx.pk)]  # key first: the prefetcher reads it off
     wcur.execute(
         sql.SQL("create temp table {} on commit drop as select {} from {} with no data").format(
@@ -94,23 +115,45 @@ def copy_delta(ctx: SyncContext, names: list[str], since, *, quarantine: bool) -
         )
     )
     copy_out = sql.SQL("copy ({}) to stdout").format(delta_query(ctx, names, since))
+    copy_in = sql.SQL("copy {} ({}) from stdin").format(DELTA, ident_list(names))
     prefetch = RawPrefetch(ctx.warehouse, ctx.table, ctx.pk[0]) if ctx.integer_key else None
+    watch, chunk = (prefetch.watch, DELTA_CHUNK) if prefetch else (None, COPY_CHUNK)
+    totals = [0, 0, 0, 0]  # inserted, updated, live keys gained, sum of their hashes
+    ctx.delta_stats = CursorStats(None)
+
+    def upsert() -> None:
+        ctx.phase = "upserting the delta into raw"
+        for n, value in enumerate(upsert_delta(ctx, names, DELTA)):
+            totals[n] += value
+        ctx.delta_stats += cursor_stats(ctx, wcur, DELTA)
+        ctx.phase = "streaming the delta"
+
     try:
-        result.rows_read, result.bytes_read = stream_copy(
-            ctx.scur, copy_out, wcur, sql.SQL("copy {} ({}) from stdin").format(DELTA, ident_list(names)),
-            watch=prefetch.watch if prefetch else None,
-            chunk=DELTA_CHUNK if prefetch else COPY_CHUNK,
-        )
+        ctx.phase = "streaming the delta"
+        if quarantine:
+            result.rows_read, result.bytes_read = stream_copy(ctx.scur, copy_out, wcur, copy_in, watch, chunk)
+            result.rows_quarantined = quarantine_duplicates(ctx, DELTA) + quarantine_null_keys(ctx, DELTA)
+            upsert()
+        else:
+
+            def batch_done() -> None:
+                upsert()
+                wcur.execute(sql.SQL("truncate {}").format(DELTA))  # created in this transaction: truncated in place
+
+            result.rows_read, result.bytes_read = stream_copy_batches(
+                ctx.scur, copy_out, wcur, copy_in, batch_done, DELTA_BATCH_BYTES, watch, chunk
+            )
     finally:
         if prefetch:
             prefetch.stop()
-    if quarantine:
-        result.rows_quarantined = quarantine_duplicates(ctx, DELTA) + quarantine_null_keys(ctx, DELTA)
-    return prefetch
+            prefetch.join()
+    result.rows_inserted, result.rows_updated = totals[0], totals[1]
+    return totals[2], totals[3]
 
 
-def upsert_delta(ctx: SyncContext, names: list[str]) -> tuple[int, int]:
-    """Upsert _delta into raw by primary key; returns the fingerprint of the keys it inserted."""
+def upsert_delta(ctx: SyncContext, names: list[str], delta: sql.Identifier) -> tuple[int, int, int, int]:
+    """Upsert `delta` into raw by primary key; returns (rows inserted, rows updated, live keys gained: inserted or
+    brought back from deleted, sum of their hashes)."""
     types = ctx.key_types
     non_key = [n for n in names if n not in ctx.pk]
 
@@ -122,10 +165,11 @@ def upsert_delta(ctx: SyncContext, names: list[str]) -> tuple[int, int]:
         render(
             "upsert_delta.sql",
             table=ctx.table,
-            delta=DELTA,
+            delta=delta,
             columns=ident_list(names),
             pk=ident_list(ctx.pk),
             key_hash=key_hash(ctx, "t"),
+            join=key_join(ctx.pk, "t", "d"),
             assignments=sql.SQL(", ").join(
                 sql.SQL("{} = {}").format(sql.Identifier(n), sql.Identifier("excluded", n)) for n in non_key
             )
@@ -136,8 +180,8 @@ def upsert_delta(ctx: SyncContext, names: list[str]) -> tuple[int, int]:
         ),
         {"run_id": ctx.run_id},
     )
-    ctx.result.rows_inserted, ctx.result.rows_updated, inserted_hash = ctx.wcur.fetchone()
-    return ctx.result.rows_inserted, int(inserted_hash)
+    inserted, updated, gained, gained_hash = ctx.wcur.fetchone()
+    return inserted, updated, gained, int(gained_hash)
 
 
 class SourceFingerprint:

@@ -7,6 +7,7 @@ Duplicate and null keys (APN declares no primary keys) never reach raw: they go 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -39,6 +40,11 @@ class CursorStats:
     newest: datetime | None
     future_rows: int = 0
     future_keys: tuple[str, ...] = ()
+
+    def __add__(self, other: "CursorStats") -> "CursorStats":
+        """The cursor over both sets of rows (e.g. two batches of one delta)."""
+        newest = max((n for n in (self.newest, other.newest) if n is not None), default=None)
+        return CursorStats(newest, self.future_rows + other.future_rows, (self.future_keys + other.future_keys)[:5])
 
 
 def cursor_stats_sql(ctx: SyncContext) -> sql.Composable:
@@ -169,6 +175,25 @@ def quarantine_null_keys(ctx: SyncContext, table: sql.Identifier) -> int:
     if moved:
         ctx.log.warning("%s: %d null-key rows quarantined in ops.quarantine", ctx.entry.asset_key_str, moved)
     return moved
+
+
+def deleted_keys_index(raw_table: str) -> str:
+    """The name of raw's partial index over the keys of its rows marked deleted: the upsert counts the deleted keys a
+    delta brings back through it (upsert_delta.sql), at the cost of the deleted rows, not of the table."""
+    name = f"{raw_table}_deleted_keys"
+    return name if len(name) <= 63 else f"{raw_table[:48]}_{hashlib.md5(raw_table.encode()).hexdigest()[:8]}_dk"
+
+
+def ensure_deleted_keys_index(ctx: SyncContext) -> None:
+    """Create raw's deleted-keys index when missing (a raw table written by an older version, or by a full load)."""
+    name = deleted_keys_index(ctx.entry.raw_table)
+    ctx.wcur.execute("select to_regclass(format('%%I.%%I', %s::text, %s::text))", (RAW_SCHEMA, name))
+    if ctx.wcur.fetchone()[0] is None:
+        ctx.wcur.execute(
+            sql.SQL("create index {} on {} ({}) where {} is not null").format(
+                sql.Identifier(name), ctx.table, ident_list(ctx.pk), sql.Identifier(DELETED_AT)
+            )
+        )
 
 
 def enforces_key(ctx: SyncContext, cur, schema: str, table: str) -> bool:

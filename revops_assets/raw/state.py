@@ -4,7 +4,8 @@
   nothing, never past the time the source was read (a `write_date` of 9999 or infinity is clamped to it, and the
   rows are reported), and recomputed from the table by every full load, so a bad value once seen does not stay;
 - raw's live key fingerprint (count, sum of key hashes), so an incremental need not scan raw;
-- the source position of that sync (see delta.py), and the source's column catalog (see drift.py).
+- the source position of that sync (see delta.py), the source's column catalog (see drift.py) and the source's
+  change counters at the last check of its keys (see changes.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import datetime
 
 from psycopg2.extras import Json
 
+from revops_assets.raw.changes import KeyCheck
 from revops_assets.raw.context import SyncContext
 from revops_assets.raw.sqltext import template
 
@@ -29,18 +31,19 @@ class RawState:
     source_identity: str | None = None
     cursor_column: str | None = None
     source_columns: dict | None = None  # drift.snapshot() of the source's catalog
+    key_check: KeyCheck | None = None  # the last check of the source's keys for deletes
 
 
 def read_state(ctx: SyncContext) -> RawState:
     ctx.wcur.execute(
-        "select watermark, live_rows, live_key_hash, source_xmin, source_identity, cursor_column, source_columns "
-        "from ops.watermarks where asset_key = %s",
+        "select watermark, live_rows, live_key_hash, source_xmin, source_identity, cursor_column, source_columns, "
+        "key_check from ops.watermarks where asset_key = %s",
         (ctx.entry.asset_key_str,),
     )
     row = ctx.wcur.fetchone()
     if row is None:
         return RawState()
-    watermark, live_rows, live_hash, source_xmin, identity, cursor_column, columns = row
+    watermark, live_rows, live_hash, source_xmin, identity, cursor_column, columns, key_check = row
     return RawState(
         watermark,
         (live_rows, live_hash) if live_rows is not None and live_hash is not None else None,
@@ -48,6 +51,7 @@ def read_state(ctx: SyncContext) -> RawState:
         identity,
         cursor_column,
         json.loads(columns) if isinstance(columns, str) else columns,
+        KeyCheck.from_json(json.loads(key_check) if isinstance(key_check, str) else key_check),
     )
 
 
@@ -82,5 +86,6 @@ def save_state(ctx: SyncContext, watermark: datetime | None, source_columns: dic
             "source_xmin": position.xmin if position else None,
             "source_identity": position.identity if position else None,
             "source_columns": Json(source_columns),
+            "key_check": Json(result.key_check.to_json()) if result.key_check else None,
         },
     )

@@ -2,8 +2,8 @@
 
 This module runs one sync from start to end; each step lives in its own module around one `SyncContext`:
 transport (the COPY pipe), lock (one sync per table), delta (which rows an incremental reads), drift (catalog
-comparison), full (staging table and swap), incremental (upsert and deletes), keys (fingerprints, reconciliation,
-quarantine), state (watermarks) and audit (ops.sync_runs).
+comparison), full (staging table and swap), incremental (upsert and deletes), changes (when deletes must be looked
+for), keys (fingerprints, reconciliation, quarantine), state (watermarks) and audit (ops.sync_runs).
 
 Guarantees, and how:
 - Constant memory: rows never pass through Python objects (transport.stream_copy).
@@ -25,11 +25,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 
-from psycopg2 import sql
 from psycopg2.extensions import ISOLATION_LEVEL_REPEATABLE_READ
 
 from revops_assets.raw import drift
 from revops_assets.raw.audit import Audit
+from revops_assets.raw.changes import checked_now, read_counters
 from revops_assets.raw.columns import META_COLUMNS, discover_columns, plan_schema
 from revops_assets.raw.context import RAW_SCHEMA, Mode, SyncContext, SyncResult
 from revops_assets.raw.delta import read_source_position
@@ -43,7 +43,7 @@ from revops_assets.raw.errors import (
 )
 from revops_assets.raw.full import full_load
 from revops_assets.raw.incremental import incremental_load
-from revops_assets.raw.keys import cursor_stats, enforces_key, verify
+from revops_assets.raw.keys import enforces_key, verify
 from revops_assets.raw.lock import acquire_table_lock
 from revops_assets.raw.state import RawState, next_watermark, read_state, save_state
 from revops_assets.resources.postgres import PostgresResource
@@ -90,6 +90,8 @@ def _run(ctx: SyncContext, lock_wait_s: float) -> SyncResult:
         ctx.phase = "connecting"
         ctx.src, ctx.wh = _open_connections(ctx)
         ctx.src.set_session(isolation_level=ISOLATION_LEVEL_REPEATABLE_READ, readonly=True)
+        # before the snapshot (taken by the catalog's discovery): every delete these count is visible to it
+        ctx.counters, ctx.counters_unread = read_counters(ctx.src, ctx.entry.schema_name, ctx.entry.table)
         ctx.wh.autocommit = True  # until the load starts: the lock and the audit's "running" row are on their own
         with ctx.src.cursor() as scur, ctx.wh.cursor() as wcur:
             ctx.scur, ctx.wcur = scur, wcur
@@ -109,12 +111,13 @@ def _run(ctx: SyncContext, lock_wait_s: float) -> SyncResult:
             ctx.wh.autocommit = False  # from here on, one transaction: rows, quarantine, watermark, audit
             if mode == "full":
                 full_load(ctx, found.renamed)
+                result.key_check = checked_now(ctx)
             else:
                 incremental_load(ctx)
             ctx.phase = "verifying raw and saving the watermark"
             stats = verify(ctx)
             if ctx.cursor and mode != "full":  # the cursor among the rows just read: the delta's
-                stats = cursor_stats(ctx, wcur, sql.Identifier("_delta"))
+                stats = ctx.delta_stats
             _report_future_cursors(ctx, stats)
             result.stale_columns = drift.mark_stale_columns(
                 wcur, ctx.table, ctx.plan.dropped_in_source, found.renamed, ctx.stale_before, new_table=mode == "full"

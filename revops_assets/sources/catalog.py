@@ -70,6 +70,9 @@ class SourceEntry(BaseModel):
     )
     owner: str = "team:revops"
     overlap_minutes: float = Field(default=10, ge=0)
+    key_check_hours: float = Field(
+        default=24, ge=0, description="most hours between two checks of the source's keys for deletes (raw/changes.py)"
+    )
     cursor_candidates: list[str] | None = None
     tables: dict[str, Any]
 
@@ -89,6 +92,7 @@ class SourceTable(BaseModel):
     pool: str
     owner: str
     overlap_minutes: float
+    key_check_hours: float = 24
     dsn_env: str = ""
     connection_name: str = ""
     session_role: str | None = None
@@ -177,6 +181,7 @@ class Catalog(BaseModel):
             pool=entry.pool or f"{source}_source",
             owner=entry.owner,
             overlap_minutes=entry.overlap_minutes,
+            key_check_hours=entry.key_check_hours,
             dsn_env=entry.dsn_env or f"{source.upper()}_DSN",
             connection_name=entry.connection_name or f"{source} source",
             session_role=entry.session_role,

@@ -67,7 +67,7 @@ def test_worker_killed_mid_upsert_loses_nothing_and_frees_its_pool_slot(
     try:
         deadline = time.monotonic() + 120
         while not query(wh_dsn, "select 1 from pg_stat_activity where application_name like 'revops raw%%' "
-                                "and wait_event_type = 'Lock' and query like '%%with upserted as%%'"):
+                                "and wait_event_type = 'Lock' and query like '%%upserted as (%%'"):
             assert child.poll() is None, child.stdout.read().decode()
             assert time.monotonic() < deadline, "the child's upsert never started"
             time.sleep(0.1)

@@ -1,9 +1,13 @@
 -- Incremental: changed and new source rows ({delta}) into the raw table ({table}) by primary key.
 -- Rows whose values did not change are left alone (the overlap window re-reads some rows on purpose).
--- Returns (inserted, updated, sum of the inserted keys' hashes): raw's live key fingerprint grows by exactly the
--- inserted keys, plus any marked-deleted keys this brings back, which are not counted here; that only makes the
--- fingerprint differ from the source's, so the sync falls back to the exact key reconciliation.
-with upserted as (
+-- Returns (inserted, updated, live keys gained, sum of their hashes): raw's live key fingerprint grows by exactly
+-- the inserted keys and the marked-deleted keys this brings back (counted before the upsert: every statement of
+-- the query sees the table as it was), so it stays exact without a scan of raw.
+with restored as (
+    select count(*) as keys, coalesce(sum({key_hash}), 0) as key_hash
+    from {table} as t join {delta} as d on {join}
+    where t._sync_deleted_at is not null
+), upserted as (
     insert into {table} as t ({columns}, _sync_loaded_at, _sync_run_id, _sync_deleted_at)
     select {columns}, now(), %(run_id)s, null from {delta}
     on conflict ({pk}) do update
@@ -12,5 +16,6 @@ with upserted as (
     returning (xmax = 0) as inserted, {key_hash} as key_hash
 )
 select count(*) filter (where inserted), count(*) filter (where not inserted),
-       coalesce(sum(key_hash) filter (where inserted), 0)
+       count(*) filter (where inserted) + (select keys from restored),
+       coalesce(sum(key_hash) filter (where inserted), 0) + (select key_hash from restored)
 from upserted

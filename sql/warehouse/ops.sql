@@ -40,6 +40,9 @@ alter table ops.watermarks add column if not exists source_xmin bigint;
 alter table ops.watermarks add column if not exists source_identity text;
 -- The source's column catalog at that sync (table oid; number, name, declared type per column): drift detection.
 alter table ops.watermarks add column if not exists source_columns jsonb;
+-- The source's change counters at the last check of its keys for deletes, and the new keys raw gained since
+-- (raw/changes.py): while the deleted-rows counter stands still, an incremental need not scan the source's keys.
+alter table ops.watermarks add column if not exists key_check jsonb;
 alter table ops.watermarks alter column cursor_column drop not null;  -- tables without a cursor keep state too
 
 -- Source rows that could not be mirrored as they are (e.g. duplicate primary keys in APN), kept with the reason.
