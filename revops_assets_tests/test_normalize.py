@@ -517,6 +517,23 @@ def test_aws_account_id(value, expected):
     assert is_valid_aws_account_id(value) is (expected is not None)
 
 
+def test_the_warehouse_reads_account_numbers_as_the_python_reference_does(pg):
+    """core.aws_account_id (sql/warehouse/functions.sql), used by set-based core builds, on text as typed."""
+    import psycopg2
+
+    from revops_assets.warehouse.ddl import apply_warehouse_ddl
+
+    dsn = pg.create_database("wh_account_ids")
+    apply_warehouse_ddl(dsn)
+    typed = ["123456789012", "1234-5678-9012", " 1234 5678 9012 ", "１２３４５６７８９０１２", "123456789012.0",
+             "1234\u20135678\u20149012", "1234\u22125678 9012", "12345678901", "1234567890123", "12345678901a",
+             "Accept to View", "", None]
+    with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute("select v, core.aws_account_id(v) from unnest(%s::text[]) with ordinality u(v, n) order by n",
+                    (typed,))
+        assert cur.fetchall() == [(v, normalize_aws_account_id(v)) for v in typed]
+
+
 @pytest.mark.parametrize(
     "value, expected, kind",
     [

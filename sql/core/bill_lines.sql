@@ -11,7 +11,7 @@ from src_billing_bill_line l
 join src_billing_bill b on b.id = l.bill_id
 left join _account_ids a on a.id = l.account
 left join _account_by_number n
-       on l.account is null and n.aws_account_id = regexp_replace(l.account_number, '[\s-]', '', 'g')
+       on l.account is null and n.aws_account_id = core.aws_account_id(l.account_number)
 left join src_odoo_partner p on p.id = b.partner_id
 left join _usd_rates r on r.currency_id = coalesce(l.currency_id, b.currency_id)
 where coalesce(l.period, b.period) >= %(start)s and coalesce(l.period, b.period) < %(end)s;

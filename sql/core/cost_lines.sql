@@ -9,5 +9,5 @@ select c.period, c.amount, c.product_code, c.product_name, c.usage_quantity,
 from src_billing_cost c
 left join _account_ids a on a.id = c.account
 left join _account_by_number n
-       on c.account is null and n.aws_account_id = regexp_replace(c.account_number, '[\s-]', '', 'g')
+       on c.account is null and n.aws_account_id = core.aws_account_id(c.account_number)
 where c.period >= %(start)s and c.period < %(end)s;

@@ -16,7 +16,7 @@ with odoo as (
                     f.amount_requested_cash, f.amount_requested_credits) as requested_amount,
            f.amount_approved as approved_amount,
            r.currency_code, r.usd_per_unit,
-           coalesce(a.aws_account_id, regexp_replace(f.aws_account_number, '[\s-]', '', 'g')) as aws_account_raw,
+           coalesce(a.aws_account_id, core.aws_account_digits(f.aws_account_number)) as aws_account_raw,
            f.submitted_date, f.approved_date, f.start_date, f.end_date
     from odoo f
     left join _account_ids a on a.id = f.aws_account
@@ -30,7 +30,7 @@ with odoo as (
            coalesce(f.approved_amount, f.approved_cash_amount + f.approved_credit_amount,
                     f.approved_cash_amount, f.approved_credit_amount),
            upper(nullif(btrim(f.currency), '')), r.usd_per_unit,
-           regexp_replace(f.aws_account_id, '[\s-]', '', 'g'),
+           core.aws_account_digits(f.aws_account_id),
            f.submitted_date, f.approved_date, f.start_date, f.end_date
     from src_ace_funding_request f
     left join _usd_rates r on r.currency_code = upper(nullif(btrim(f.currency), ''))
@@ -40,10 +40,10 @@ select source, source_ref, name, ace_funding_request_id, ace_opportunity_id, odo
        program, funding_type, status, requested_amount, approved_amount, currency_code,
        round(requested_amount * usd_per_unit, 2) as requested_usd,
        round(approved_amount * usd_per_unit, 2)  as approved_usd,
-       case when aws_account_raw ~ '^\d{12}$' then aws_account_raw end as aws_account_id,
+       core.aws_account_id(aws_account_raw) as aws_account_id,
        submitted_date, approved_date, start_date, end_date,
        array_remove(array[
-           case when coalesce(aws_account_raw, '') <> '' and aws_account_raw !~ '^\d{12}$'
+           case when coalesce(aws_account_raw, '') <> '' and core.aws_account_id(aws_account_raw) is null
                 then format('invalid AWS account id %L', aws_account_raw) end,
            case when coalesce(requested_amount, approved_amount) is not null and usd_per_unit is null
                 then format('no USD rate for currency %L', currency_code) end

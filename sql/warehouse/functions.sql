@@ -10,3 +10,16 @@ language sql immutable parallel safe as $$
         when 'string' then value #>> '{}'
         else null end
 $$;
+
+-- AWS account numbers as typed ("1234-5678-9012", full-width digits, "123456789012.0" from a spreadsheet):
+-- separators (spaces, hyphens and dashes) and a float's ".0" tail removed, NFKC-normalized. Mirrors
+-- core.normalize.identifiers.normalize_aws_account_id, the reference.
+create or replace function core.aws_account_digits(value text) returns text
+language sql immutable parallel safe as $$
+    select regexp_replace(regexp_replace(normalize(value, NFKC), '[\s\-\u2010-\u2015\u2212]+', '', 'g'), '\.0+$', '')
+$$;
+-- The 12-digit AWS account id in `value`, or null when it is not one.
+create or replace function core.aws_account_id(value text) returns text
+language sql immutable parallel safe as $$
+    select d from (select core.aws_account_digits(value) as d) x where d ~ '^[0-9]{12}$'
+$$;
