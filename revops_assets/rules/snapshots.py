@@ -29,9 +29,11 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
+from psycopg2 import sql
+
 from revops_assets.core.build import NormColumn, copy_rows
 from revops_assets.rules.facts import input_hash, pair_facts
-from revops_assets.rules.warehouse import add_months, create_temp_table, rules_sql, stream_dicts, utc
+from revops_assets.rules.warehouse import add_months, create_temp_table, pairs_due, rules_sql, stream_dicts, utc
 
 IN_MONTH, UNCHANGED, AFTER = "in_month", "unchanged_since_month", "after_month"
 CAPTURE_COLUMNS = [
@@ -78,7 +80,8 @@ def _stream_current(conn, month: date, now: datetime) -> int:
         create_temp_table(cur, "_captured", CAPTURE_COLUMNS)
     total = 0
     with conn.cursor() as sink:
-        for batch in stream_dicts(conn, "rules_pair_inputs", rules_sql("pair_inputs.sql"), params):
+        query = sql.SQL(rules_sql("pair_inputs.sql")).format(pairs_due=pairs_due(sql.Placeholder("month_end")))
+        for batch in stream_dicts(conn, "rules_pair_inputs", query, params):
             rows = []
             for row in batch:
                 facts = pair_facts(row, month, prior)

@@ -19,7 +19,7 @@ from revops_assets.core.build import NormColumn, copy_rows
 from revops_assets.rules.config import Program
 from revops_assets.rules.evaluate import VERDICTS, evaluate
 from revops_assets.rules.snapshots import CaptureStats, capture_month, ensure_tables
-from revops_assets.rules.warehouse import add_months, rules_sql, stream_dicts, utc
+from revops_assets.rules.warehouse import add_months, pairs_due, rules_sql, stream_dicts, utc
 
 VERDICT_COLUMNS = [
     NormColumn("month", "date"),
@@ -123,7 +123,8 @@ def evaluate_months(conn, program: Program, start: date, end: date, now: datetim
 def missing_verdicts(conn, program: Program, start: date, end: date) -> list[tuple]:
     """(month, count, example ACE id) of matched pairs that have no verdict in a month of the window."""
     with conn.cursor() as cur:
-        cur.execute(sql.SQL(rules_sql("missing_verdicts.sql")).format(table=table_id(program)),
+        due = pairs_due(sql.SQL("mo.month + interval '1 month'"))  # per month of the series
+        cur.execute(sql.SQL(rules_sql("missing_verdicts.sql")).format(table=table_id(program), pairs_due=due),
                     {"start": start, "end": end})
         return cur.fetchall()
 

@@ -20,6 +20,11 @@ def rules_sql(name: str) -> str:
     return (sql_dir() / "rules" / name).read_text()
 
 
+def pairs_due(month_end: sql.Composable) -> sql.Composable:
+    """pairs_due.sql (the matched pairs due a verdict for a month) for the month ending at `month_end`."""
+    return sql.SQL(rules_sql("pairs_due.sql")).format(month_end=month_end)
+
+
 def stream_dicts(conn, cursor_name: str, query, params=None, batch_rows: int = BATCH_ROWS) -> Iterator[list[dict]]:
     """A query's rows as dicts, in batches, through a server-side cursor (never the whole result in memory)."""
     with conn.cursor(name=cursor_name) as source:

@@ -1,16 +1,10 @@
 -- What the warehouse says now about every matched ACE x Odoo pair, for the evaluation month [%(month)s, %(month_end)s)
 -- with the AWS spend of %(prior)s (the month before). A pair belongs to the month when both deals existed before the
--- month ended. Linked AWS accounts: the ACE opportunity's, the Odoo deal's, and the customer's in Odoo (accounts
+-- month ended (pairs_due.sql). Linked AWS accounts: the ACE opportunity's, the Odoo deal's, and the customer's in Odoo (accounts
 -- whose company is the deal's partner or carries the deal's customer name); each resolved to the partner's billing
 -- (core.aws_accounts) when it is there. Spend = cost of the billed ones in the prior month (core.aws_costs_monthly).
 with pairs as (
-    select m.ace_opportunity_id, m.odoo_opportunity_id, m.status as match_status, m.score as match_score
-    from matching.opportunity_matches m
-    join core.ace_opportunities a on a.ace_opportunity_id = m.ace_opportunity_id
-    join core.odoo_opportunities o on o.odoo_opportunity_id = m.odoo_opportunity_id
-    where m.status in ('confirmed', 'auto_matched', 'needs_review')
-      and coalesce(a.aws_create_date, '-infinity') < %(month_end)s
-      and coalesce(o.create_date, '-infinity') < %(month_end)s
+    {pairs_due}
 ),
 links as (
     select p.ace_opportunity_id, a.aws_account_id, null::integer as odoo_account_id, 'ACE opportunity' as via
