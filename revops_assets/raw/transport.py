@@ -2,9 +2,9 @@
 
 Rows never become Python objects: bytes pass through an OS pipe (a thread per side), so memory stays constant
 whatever the table's size. `stream_copy_batches` cuts the stream into batches, each copied in and handed to a
-callback (an upsert) while the source goes on producing the next. If either side fails the error is raised in the caller's thread (the source's when the
-destination only saw a cut stream), so the caller's transaction rolls back instead of committing a truncated
-table.
+callback (an upsert) while the source goes on producing the next. If either side fails the error is raised in the
+caller's thread (the source's when the destination only saw a cut stream), so the caller's transaction rolls back
+instead of committing a truncated table.
 """
 
 from __future__ import annotations
