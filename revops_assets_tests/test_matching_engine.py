@@ -16,7 +16,8 @@ from revops_assets.matching.engine import link
 from revops_assets.matching.evaluation import evaluate, precision_recall, truth_labels
 from revops_assets.matching.learning import fit_from_labels
 from revops_assets.matching.scoring import CONTRIB_PREFIX, MatchModel, level_index, score
-from revops_assets.matching.spec import FEATURES, Columns, LinkSpec, Weights, load_spec
+from revops_assets.matching.features import FEATURES
+from revops_assets.matching.spec import Columns, LinkSpec, Weights, load_spec
 from revops_assets.matching.synthetic import make_linkage
 
 
@@ -527,3 +528,21 @@ def test_candidates_found_elsewhere_replace_the_in_memory_search(spec):
     from_knn = result.pairs[result.pairs["sources"].str.contains("knn_identity")]
     assert set(zip(from_knn["left_id"], from_knn["right_id"])) == set(zip(supplied["left_id"], supplied["right_id"]))
     assert result.stats["candidates_by_source"]["knn_identity"] == 50
+
+
+def test_each_linkage_feature_is_one_object_read_by_the_spec_the_tables_and_the_explanations():
+    from revops_assets.matching.features import LINKAGE_FEATURES, describe
+    from revops_assets.matching.spec import default_levels
+    from revops_assets.matching.warehouse import PAIR_COLUMNS
+
+    spec = load_spec("ace_to_odoo")
+    names = [f.name for f in LINKAGE_FEATURES]
+    assert tuple(names) == FEATURES and len(set(names)) == len(names)
+    assert set(default_levels()) == set(names)
+    assert all(default_levels()[f.name] == f.prior for f in LINKAGE_FEATURES)
+    assert set(names) <= set(PAIR_COLUMNS)
+    for f in LINKAGE_FEATURES:  # every feature has its own words, none falls back to "<name> 0.70"
+        assert describe(f.name, 0.7, spec) == f.describe(0.7, spec) and not describe(f.name, 0.7, spec).startswith(f.name)
+    # dates read back in days with the spec's half-life
+    assert describe("created_prox", 0.5, spec) == f"created ~{spec.features.created_half_life_days:.0f} days apart"
+    assert describe("unknown_feature", 0.25) == "unknown_feature 0.25"

@@ -201,8 +201,7 @@ def _matches(assigned: pd.DataFrame, ls: Side, th, model: MatchModel, spec: Link
     status = np.select([a["decision"].to_numpy() == "confirmed", p >= th.auto, p >= th.review],
                        ["confirmed", "auto_matched", "needs_review"], "unmatched")
     a["status"] = status
-    explanations, texts = explain_frame(a, model, {"date_prox": spec.features.date_half_life_days,
-                                                   "created_prox": spec.features.created_half_life_days})
+    explanations, texts = explain_frame(a, model, spec)
     a["information"] = expected_information(a["probability"].to_numpy())
     a["explanation"] = explanations
     a["reasons"] = texts

@@ -18,15 +18,21 @@ contribution, like Splink's null level, so a missing domain neither helps nor hu
   tokens of w_left * w_right.
 - amount_prox, date_prox (close dates), created_prox (creation dates): see the spec module docstring for the
   rule. stage_compat: the spec's stage table.
+
+Each feature is one `Feature` object in LINKAGE_FEATURES (name, computation, hand-set levels, reviewer's wording): the
+spec's default weights, the pair tables' columns and the explanations all come from that list.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .prepare import Side
-from .spec import FEATURES, LinkSpec
+from .spec import Levels, LinkSpec
 
 PAIR_CHUNK = 1 << 18  # pairs per block for vector gathers (keeps temporaries ~ 2 x 256k x dim floats)
 
@@ -153,15 +159,24 @@ def _row_dots(a, b, li: np.ndarray, ri: np.ndarray) -> np.ndarray:
     return out
 
 
-def title_features(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """title_lexical and title_context (see the module docstring); NaN where a title is missing or generic."""
-    nan = np.full(len(li), np.nan)
+def _usable_titles(side: Side) -> np.ndarray:
+    return np.array([t is not None for t in side.title]) & ~side.title_generic
+
+
+def title_lexical(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray) -> np.ndarray:
+    """Cosine of the titles' TF-IDF vectors; NaN where a title is missing or generic."""
     if ls.title_tfidf is None or rs.title_tfidf is None:
-        return nan, nan.copy()
-    lok = np.array([t is not None for t in ls.title]) & ~ls.title_generic
-    rok = np.array([t is not None for t in rs.title]) & ~rs.title_generic
-    a, b = lok[li], rok[ri]
-    lexical = np.where(a & b, _row_dots(ls.title_tfidf, rs.title_tfidf, li, ri), np.nan)
+        return np.full(len(li), np.nan)
+    both = _usable_titles(ls)[li] & _usable_titles(rs)[ri]
+    return np.where(both, _row_dots(ls.title_tfidf, rs.title_tfidf, li, ri), np.nan)
+
+
+def title_context(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray) -> np.ndarray:
+    """The larger share of one title's IDF mass found in the other record's words; NaN where neither title is
+    usable."""
+    if ls.title_tfidf is None or rs.title_tfidf is None:
+        return np.full(len(li), np.nan)
+    a, b = _usable_titles(ls)[li], _usable_titles(rs)[ri]
     lmass = np.asarray(ls.title_idf.sum(axis=1)).ravel()
     rmass = np.asarray(rs.title_idf.sum(axis=1)).ravel()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -169,41 +184,147 @@ def title_features(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray) -> tuple[
         r_in_l = _row_dots(rs.title_idf, ls.context_words, ri, li) / rmass[ri]
     l_in_r = np.where(a & (lmass[li] > 0), l_in_r, np.nan)
     r_in_l = np.where(b & (rmass[ri] > 0), r_in_l, np.nan)
-    context = np.fmax(l_in_r, r_in_l)  # NaN only when both directions are NaN
-    return lexical, np.clip(context, 0.0, 1.0)
+    return np.clip(np.fmax(l_in_r, r_in_l), 0.0, 1.0)  # NaN only when both directions are NaN
+
+
+def title_similarity(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray, scorer_name: str) -> np.ndarray:
+    """The titles' rapidfuzz ratio; NaN where either title is generic or a placeholder."""
+    sims = string_similarity(ls.title, rs.title, li, ri, scorer_name)
+    if ls.title_generic is not None and rs.title_generic is not None:
+        sims[ls.title_generic[li] | rs.title_generic[ri]] = np.nan
+    return sims
+
+
+def crm_key_feature(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray) -> np.ndarray:
+    """1 where the left's CRM key is this right record's id, 0 where it names another; NaN without a key."""
+    if ls.crm_key is None:
+        return np.full(len(li), np.nan)
+    return equal_feature(ls.crm_key, rs.id_keys, li, ri)
 
 
 def _gather(values: np.ndarray | None, idx: np.ndarray) -> np.ndarray:
     return values[idx] if values is not None else np.full(len(idx), np.nan)
 
 
+# ------------------------------------------------------------------------------------------- the comparisons
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One comparison of the linkage, whole: its name (a column of the pair tables and of the spec's weights), how
+    it is computed from the prepared sides (`compute(ls, rs, li, ri, spec)`, NaN where it cannot compare), its
+    hand-set levels (the prior the EM estimates start from; docs/matching.md says why each) and how a value reads
+    to a reviewer (`describe(value, spec)`). A new feature is one more entry in LINKAGE_FEATURES (plus its line in
+    the data dictionary)."""
+
+    name: str
+    compute: Callable[[Side, Side, np.ndarray, np.ndarray, LinkSpec], np.ndarray]
+    prior: Levels
+    describe: Callable[[float, LinkSpec | None], str]
+
+
+def _days_apart(value: float, half_life: float) -> float:
+    return half_life * np.log2(1.0 / value) if value > 0 else float("inf")
+
+
+def _side_values(attr: str, side: Side, idx: np.ndarray) -> np.ndarray:
+    return _gather(getattr(side, attr), idx)
+
+
+def _equal(left_attr: str, right_attr: str | None = None):
+    def compute(ls, rs, li, ri, spec):
+        return equal_feature(getattr(ls, left_attr), getattr(rs, right_attr or left_attr), li, ri)
+    return compute
+
+
+def _two_way(yes: str, no: str):
+    return lambda value, spec=None: yes if value >= 0.5 else no
+
+
+def _dates(attr: str, knob: str):
+    def compute(ls, rs, li, ri, spec):
+        return date_proximity(_side_values(attr, ls, li), _side_values(attr, rs, ri), getattr(spec.features, knob))
+    return compute
+
+
+def _describe_days(what: str, knob: str):
+    def describe(value, spec=None):
+        half_life = getattr(spec.features, knob) if spec is not None else 30.0
+        return f"{what} ~{_days_apart(value, half_life):.0f} days apart"
+    return describe
+
+
+LINKAGE_FEATURES: tuple[Feature, ...] = (
+    # A partner CRM id typed into ACE is near proof; a different one is real counter-evidence (it names another
+    # deal), though ids go stale.
+    Feature("crm_key_eq", lambda ls, rs, li, ri, spec: crm_key_feature(ls, rs, li, ri),
+            Levels(thresholds=[0.5], weights=[6.0, -3.0]),
+            _two_way("CRM id on the left points here", "CRM id on the left points elsewhere")),
+    # Company evidence: account, domain, name and identity embedding all say "same customer", and they are
+    # strongly correlated, so each counts little on its own (naive Bayes would count the company three times). A
+    # customer's accounts and domain are shared by all its deals: they cannot tell deals apart.
+    Feature("account_eq", _equal("account"), Levels(thresholds=[0.5], weights=[1.5, -1.0]),
+            _two_way("same AWS account", "different AWS account")),
+    Feature("domain_eq", _equal("domain"), Levels(thresholds=[0.5], weights=[1.0, -2.0]),
+            _two_way("same web domain", "different web domain")),
+    Feature("name_sim", lambda ls, rs, li, ri, spec: name_similarity(ls, rs, li, ri, spec.features.name_scorer),
+            Levels(thresholds=[0.95, 0.85, 0.7], weights=[1.8, 0.5, 0.0, -2.5]),
+            lambda value, spec=None: f"company names {value:.0%} similar"),
+    Feature("identity_cos",
+            lambda ls, rs, li, ri, spec: cosine_feature(ls.identity, ls.identity_ok, rs.identity, rs.identity_ok,
+                                                        li, ri),
+            Levels(thresholds=[0.92, 0.85, 0.7], weights=[0.3, 0.3, 0.2, -1.5]),
+            lambda value, spec=None: f"company embeddings cos {value:.2f}"),
+    # Deal evidence separates the several deals of one company (the hard negatives): a clearly different title,
+    # context, close date or origin is strong evidence of another deal. Only the prior of the EM estimates:
+    # paraphrased titles are common, so a low ratio is weak evidence alone.
+    Feature("title_sim", lambda ls, rs, li, ri, spec: title_similarity(ls, rs, li, ri, spec.features.title_scorer),
+            Levels(thresholds=[0.9, 0.75, 0.5], weights=[2.0, 1.2, -0.3, -1.5]),
+            lambda value, spec=None: f"titles {value:.0%} similar"),
+    Feature("title_lexical", lambda ls, rs, li, ri, spec: title_lexical(ls, rs, li, ri),
+            Levels(thresholds=[0.6, 0.35, 0.15], weights=[1.5, 0.8, 0.0, -0.8]),
+            lambda value, spec=None: f"titles share {value:.0%} of their weighted words"),
+    Feature("title_context", lambda ls, rs, li, ri, spec: title_context(ls, rs, li, ri),
+            Levels(thresholds=[0.6, 0.35, 0.15], weights=[1.0, 0.5, 0.0, -0.3]),
+            lambda value, spec=None: f"{value:.0%} of a title found in the other deal's text"),
+    Feature("context_cos",
+            lambda ls, rs, li, ri, spec: cosine_feature(ls.context, ls.context_ok, rs.context, rs.context_ok, li, ri),
+            Levels(thresholds=[0.85, 0.75, 0.6], weights=[1.5, 0.5, 0.0, -2.5]),
+            lambda value, spec=None: f"deal-context embeddings cos {value:.2f}"),
+    Feature("sparse_lexical", lambda ls, rs, li, ri, spec: sparse_feature(ls, rs, li, ri),
+            Levels(thresholds=[0.3, 0.15, 0.05], weights=[1.0, 0.5, 0.0, -0.5]),
+            lambda value, spec=None: f"lexical overlap {value:.2f}"),
+    Feature("amount_prox",
+            lambda ls, rs, li, ri, spec: amount_proximity(_side_values("amount", ls, li),
+                                                          _side_values("amount", rs, ri), spec.features.amount_max_ratio),
+            Levels(thresholds=[0.9, 0.7, 0.4], weights=[1.8, 0.3, 0.0, -1.0]),
+            lambda value, spec=None: f"amounts {'close' if value >= 0.7 else 'apart'} (proximity {value:.2f})"),
+    Feature("date_prox", _dates("date_days", "date_half_life_days"),
+            Levels(thresholds=[0.9, 0.5, 0.125], weights=[2.0, 1.3, 0.5, -4.0]),
+            _describe_days("close dates", "date_half_life_days")),
+    # Only the prior of the EM estimates (which learn how tightly this partner registers deals): creation dates
+    # weeks apart are usual, a year apart names another deal.
+    Feature("created_prox", _dates("created_days", "created_half_life_days"),
+            Levels(thresholds=[0.9, 0.5, 0.125], weights=[1.0, 0.8, 0.2, -1.5]),
+            _describe_days("created", "created_half_life_days")),
+    Feature("stage_compat", lambda ls, rs, li, ri, spec: stage_feature(ls, rs, li, ri, spec),
+            Levels(thresholds=[0.99, 0.5], weights=[1.5, -0.5, -2.0]),
+            lambda value, spec=None: "stages consistent" if value >= 0.99
+            else ("stages conflict" if value < 0.5 else "stages differ")),
+    Feature("origin_eq", _equal("origin_group"), Levels(thresholds=[0.5], weights=[0.2, -3.0]),
+            _two_way("same origin", "different origin")),
+)
+FEATURES: tuple[str, ...] = tuple(f.name for f in LINKAGE_FEATURES)
+BY_NAME: dict[str, Feature] = {f.name: f for f in LINKAGE_FEATURES}
+
+
+def describe(feature: str, value: float, spec: LinkSpec | None = None) -> str:
+    """A few words a reviewer understands for one feature value (dates back in days, with the spec's half-lives)."""
+    found = BY_NAME.get(feature)
+    return found.describe(value, spec) if found else f"{feature} {value:.2f}"
+
+
 def compute_features(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray, spec: LinkSpec) -> pd.DataFrame:
     """One row per pair (positions li, ri), one float column per feature in FEATURES order."""
     li, ri = np.asarray(li, dtype=np.int64), np.asarray(ri, dtype=np.int64)
-    fs = spec.features
-    crm = np.full(len(li), np.nan)
-    if ls.crm_key is not None:
-        crm = equal_feature(ls.crm_key, rs.id_keys, li, ri)
-    title_lexical, title_context = title_features(ls, rs, li, ri)
-    title_sim = string_similarity(ls.title, rs.title, li, ri, fs.title_scorer)
-    if ls.title_generic is not None and rs.title_generic is not None:
-        title_sim[ls.title_generic[li] | rs.title_generic[ri]] = np.nan
-    cols = {
-        "crm_key_eq": crm,
-        "account_eq": equal_feature(ls.account, rs.account, li, ri),
-        "domain_eq": equal_feature(ls.domain, rs.domain, li, ri),
-        "name_sim": name_similarity(ls, rs, li, ri, fs.name_scorer),
-        "identity_cos": cosine_feature(ls.identity, ls.identity_ok, rs.identity, rs.identity_ok, li, ri),
-        "title_sim": title_sim,
-        "title_lexical": title_lexical,
-        "title_context": title_context,
-        "context_cos": cosine_feature(ls.context, ls.context_ok, rs.context, rs.context_ok, li, ri),
-        "sparse_lexical": sparse_feature(ls, rs, li, ri),
-        "amount_prox": amount_proximity(_gather(ls.amount, li), _gather(rs.amount, ri), fs.amount_max_ratio),
-        "date_prox": date_proximity(_gather(ls.date_days, li), _gather(rs.date_days, ri), fs.date_half_life_days),
-        "created_prox": date_proximity(_gather(ls.created_days, li), _gather(rs.created_days, ri),
-                                       fs.created_half_life_days),
-        "stage_compat": stage_feature(ls, rs, li, ri, spec),
-        "origin_eq": equal_feature(ls.origin_group, rs.origin_group, li, ri),
-    }
-    return pd.DataFrame({name: cols[name] for name in FEATURES})
+    return pd.DataFrame({f.name: f.compute(ls, rs, li, ri, spec) for f in LINKAGE_FEATURES})

@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from .spec import FEATURES, Levels, LinkSpec
+from .features import FEATURES, describe
+from .spec import Levels, LinkSpec
 
 CONTRIB_PREFIX = "w_"
 
@@ -189,47 +190,9 @@ def score(features: pd.DataFrame, model: MatchModel) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------------------- explanations
 
-_LABELS = {
-    "crm_key_eq": ("CRM id on the left points here", "CRM id on the left points elsewhere"),
-    "account_eq": ("same AWS account", "different AWS account"),
-    "domain_eq": ("same web domain", "different web domain"),
-    "origin_eq": ("same origin", "different origin"),
-}
-
-
-def describe(feature: str, value: float, half_lives: dict[str, float] | None = None) -> str:
-    """A few words a reviewer understands for one feature value; `half_lives` (feature -> days, default 30) turn a
-    date proximity back into days apart."""
-    if feature in _LABELS:
-        return _LABELS[feature][0 if value >= 0.5 else 1]
-    if feature == "name_sim":
-        return f"company names {value:.0%} similar"
-    if feature == "title_sim":
-        return f"titles {value:.0%} similar"
-    if feature == "title_lexical":
-        return f"titles share {value:.0%} of their weighted words"
-    if feature == "title_context":
-        return f"{value:.0%} of a title found in the other deal's text"
-    if feature == "identity_cos":
-        return f"company embeddings cos {value:.2f}"
-    if feature == "context_cos":
-        return f"deal-context embeddings cos {value:.2f}"
-    if feature == "sparse_lexical":
-        return f"lexical overlap {value:.2f}"
-    if feature == "amount_prox":
-        return f"amounts {'close' if value >= 0.7 else 'apart'} (proximity {value:.2f})"
-    if feature in ("date_prox", "created_prox"):
-        half_life = (half_lives or {}).get(feature, 30.0)
-        days = half_life * np.log2(1.0 / value) if value > 0 else float("inf")
-        return f"{'close dates' if feature == 'date_prox' else 'created'} ~{days:.0f} days apart"
-    if feature == "stage_compat":
-        return "stages consistent" if value >= 0.99 else ("stages conflict" if value < 0.5 else "stages differ")
-    return f"{feature} {value:.2f}"
-
-
-def _describe_comparison(d: LevelDef, row: dict, half_lives: dict[str, float] | None) -> str:
+def _describe_comparison(d: LevelDef, row: dict, spec: LinkSpec | None) -> str:
     if not d.is_group:
-        return describe(d.name, float(row[d.name]), half_lives)
+        return describe(d.name, float(row[d.name]), spec)
     # a group: its two members that weigh most (either way) under the hand-set levels
     items = []
     for f, lv in d.member_levels.items():
@@ -237,7 +200,7 @@ def _describe_comparison(d: LevelDef, row: dict, half_lives: dict[str, float] | 
         if v is None or np.isnan(v):
             continue
         w = float(np.asarray(lv.weights)[level_index(np.array([v]), lv.thresholds)[0]])
-        items.append((abs(w), describe(f, float(v), half_lives)))
+        items.append((abs(w), describe(f, float(v), spec)))
     items.sort(key=lambda t: -t[0])
     return f"{d.name.replace('_', ' ')}: " + ", ".join(text for _, text in items[:2])
 
@@ -260,13 +223,13 @@ def explanation(model: MatchModel, feature_row: dict, contrib_row: dict) -> dict
 
 
 def reasons(model: MatchModel, feature_row: dict, contrib_row: dict, top: int = 3,
-            half_lives: dict[str, float] | None = None) -> str:
+            spec: LinkSpec | None = None) -> str:
     """The `top` largest contributions as text, e.g. "+6.1 company: same web domain, ...; -2.0 close dates ..."."""
     items = []
     for d in model.levels:
         w = float(contrib_row.get(CONTRIB_PREFIX + d.name, 0.0))
         if w != 0.0 and _has_value(d, feature_row):
-            items.append((abs(w), w, _describe_comparison(d, feature_row, half_lives)))
+            items.append((abs(w), w, _describe_comparison(d, feature_row, spec)))
     rivals = float(contrib_row.get(CONTRIB_PREFIX + "rivals", 0.0))
     if abs(rivals) >= 0.05:
         items.append((abs(rivals), rivals, "no close rival candidate" if rivals > 0 else "rival candidates"))
@@ -274,14 +237,13 @@ def reasons(model: MatchModel, feature_row: dict, contrib_row: dict, top: int = 
     return "; ".join(f"{w:+.1f} {text}" for _, w, text in items[:top]) or "no comparable fields"
 
 
-def explain_frame(pairs: pd.DataFrame, model: MatchModel,
-                  half_lives: dict[str, float] | None = None) -> tuple[list, list]:
+def explain_frame(pairs: pd.DataFrame, model: MatchModel, spec: LinkSpec | None = None) -> tuple[list, list]:
     """Explanation dicts and reason strings for every row of a scored pair table (use on subsets: one dict per row)."""
     feats = pairs.reindex(columns=list(FEATURES)).astype(float).to_dict("records")
     contribs = pairs.reindex(columns=[CONTRIB_PREFIX + n for n in [*model.names, "rivals"]]).fillna(0.0).to_dict(
         "records")
     explanations = [explanation(model, f, c) for f, c in zip(feats, contribs)]
-    texts = [reasons(model, f, c, half_lives=half_lives) for f, c in zip(feats, contribs)]
+    texts = [reasons(model, f, c, spec=spec) for f, c in zip(feats, contribs)]
     return explanations, texts
 
 

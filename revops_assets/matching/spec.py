@@ -23,23 +23,6 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-FEATURES: tuple[str, ...] = (
-    "crm_key_eq",
-    "account_eq",
-    "domain_eq",
-    "name_sim",
-    "identity_cos",
-    "title_sim",
-    "title_lexical",
-    "title_context",
-    "context_cos",
-    "sparse_lexical",
-    "amount_prox",
-    "date_prox",
-    "created_prox",
-    "stage_compat",
-    "origin_eq",
-)
 
 STATUSES = ("confirmed", "auto_matched", "needs_review", "unmatched")
 # Statuses that mean "left and right are the same thing" (unmatched rows may still carry a best candidate).
@@ -130,35 +113,18 @@ class Levels(_Strict):
 
 
 def default_levels() -> dict[str, Levels]:
-    """Hand-set weights that work without labels (see docs/matching.md for the reasoning behind each)."""
-    lv = Levels
-    return {
-        # A partner CRM id typed into ACE is near proof; a different one is real counter-evidence (it names
-        # another deal), though ids go stale.
-        "crm_key_eq": lv(thresholds=[0.5], weights=[6.0, -3.0]),
-        # Company evidence: account, domain, name and identity embedding all say "same customer", and they are
-        # strongly correlated, so each counts little on its own (naive Bayes would count the company three
-        # times). A customer's accounts and domain are shared by all its deals: they cannot tell deals apart.
-        "account_eq": lv(thresholds=[0.5], weights=[1.5, -1.0]),
-        "domain_eq": lv(thresholds=[0.5], weights=[1.0, -2.0]),
-        "name_sim": lv(thresholds=[0.95, 0.85, 0.7], weights=[1.8, 0.5, 0.0, -2.5]),
-        "identity_cos": lv(thresholds=[0.92, 0.85, 0.7], weights=[0.3, 0.3, 0.2, -1.5]),
-        # Deal evidence separates the several deals of one company (the hard negatives): a clearly different
-        # title, context, close date or origin is strong evidence of another deal.
-        # Only the prior of the EM estimates: paraphrased titles are common, so a low ratio is weak evidence alone.
-        "title_sim": lv(thresholds=[0.9, 0.75, 0.5], weights=[2.0, 1.2, -0.3, -1.5]),
-        "title_lexical": lv(thresholds=[0.6, 0.35, 0.15], weights=[1.5, 0.8, 0.0, -0.8]),
-        "title_context": lv(thresholds=[0.6, 0.35, 0.15], weights=[1.0, 0.5, 0.0, -0.3]),
-        "context_cos": lv(thresholds=[0.85, 0.75, 0.6], weights=[1.5, 0.5, 0.0, -2.5]),
-        "sparse_lexical": lv(thresholds=[0.3, 0.15, 0.05], weights=[1.0, 0.5, 0.0, -0.5]),
-        "amount_prox": lv(thresholds=[0.9, 0.7, 0.4], weights=[1.8, 0.3, 0.0, -1.0]),
-        "date_prox": lv(thresholds=[0.9, 0.5, 0.125], weights=[2.0, 1.3, 0.5, -4.0]),
-        # Only the prior of the EM estimates (which learn how tightly this partner registers deals): creation dates
-        # weeks apart are usual, a year apart names another deal.
-        "created_prox": lv(thresholds=[0.9, 0.5, 0.125], weights=[1.0, 0.8, 0.2, -1.5]),
-        "stage_compat": lv(thresholds=[0.99, 0.5], weights=[1.5, -0.5, -2.0]),
-        "origin_eq": lv(thresholds=[0.5], weights=[0.2, -3.0]),
-    }
+    """Hand-set weights that work without labels: each comparison's own (features.LINKAGE_FEATURES, where the
+    reasoning behind each is written; docs/matching.md)."""
+    from .features import LINKAGE_FEATURES  # the comparisons need the spec's types: imported when called
+
+    return {f.name: f.prior.model_copy() for f in LINKAGE_FEATURES}
+
+
+def feature_names() -> tuple[str, ...]:
+    """The linkage's feature names (features.FEATURES), for validating a spec's weights."""
+    from .features import FEATURES
+
+    return FEATURES
 
 
 def default_groups() -> dict[str, list[str]]:
@@ -191,8 +157,9 @@ class Weights(_Strict):
 
     @model_validator(mode="after")
     def _known(self) -> "Weights":
-        unknown = set(self.levels) - set(FEATURES)
-        unknown |= {f for members in self.groups.values() for f in members} - set(FEATURES)
+        names = set(feature_names())
+        unknown = set(self.levels) - names
+        unknown |= {f for members in self.groups.values() for f in members} - names
         if unknown:
             raise ValueError(f"unknown features in weights: {sorted(unknown)}")
         grouped = [f for members in self.groups.values() for f in members]

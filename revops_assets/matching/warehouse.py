@@ -21,7 +21,8 @@ from pgvector.psycopg2 import register_vector
 from psycopg2 import sql
 
 from revops_assets.core.build import swap_in
-from revops_assets.matching.spec import FEATURES, LinkSpec, load_spec
+from revops_assets.matching.features import FEATURES
+from revops_assets.matching.spec import LinkSpec, load_spec
 from revops_assets.settings import sql_dir
 
 FETCH_ROWS = 5000
