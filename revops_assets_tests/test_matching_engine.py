@@ -35,10 +35,12 @@ def _pair_tables(left_rows: list[dict], right_rows: list[dict]) -> tuple[pd.Data
     """ACE-/Odoo-shaped frames from a few dicts; unspecified columns are missing."""
     lcols = ["ace_opportunity_id", "company_name_norm", "company_key", "title", "domain", "aws_account_id",
              "partner_crm_id", "expected_monthly_spend_usd", "target_close_date", "aws_create_date", "stage", "origin",
-             "identity_vec", "context_vec", "sparse_context", "context_text"]
+             "identity_vec", "context_vec", "sparse_context", "context_text", "ace_stage", "expected_monthly_spend",
+             "use_case"]
     rcols = ["odoo_opportunity_id", "company_name_norm", "company_key", "title", "domain", "aws_account_id",
              "expected_revenue_usd", "date_deadline", "create_date", "stage", "origination", "identity_vec",
-             "context_vec", "sparse_context", "context_text"]
+             "context_vec", "sparse_context", "context_text", "ace_opportunity_ref", "ace_target_close_date",
+             "ace_expected_monthly_revenue", "ace_stage", "use_case", "aws_scope"]
     left = pd.DataFrame([{c: r.get(c) for c in lcols} for r in left_rows])
     right = pd.DataFrame([{c: r.get(c) for c in rcols} for r in right_rows])
     return left, right
@@ -146,7 +148,65 @@ def test_a_key_is_a_key_only_when_it_parses_and_points_at_an_existing_record(spe
     result = link(left, right, spec)
     pairs = set(zip(result.pairs["left_id"], result.pairs["right_id"]))
     assert pairs == {("C", 2), ("D", 1)}  # a HubSpot id's digits and an id that does not exist propose nothing
-    assert result.stats["crm_keys"] == {"filled": 4, "parsed_as_ids": 3, "existing_ids": 2}
+    assert result.stats["crm_keys"]["left"] == {"filled": 4, "parsed_as_ids": 3, "existing_ids": 2}
+
+
+def test_an_ace_reference_typed_into_odoo_is_a_key_from_the_other_side(spec):
+    left, right = _pair_tables(
+        [{"ace_opportunity_id": "O100"}, {"ace_opportunity_id": "O200", "partner_crm_id": "2"},
+         {"ace_opportunity_id": "O300"}],
+        [{"odoo_opportunity_id": 1, "ace_opportunity_ref": "O100"},
+         {"odoo_opportunity_id": 2, "ace_opportunity_ref": "O300"},  # names another registration than O200's key
+         {"odoo_opportunity_id": 3, "ace_opportunity_ref": "O999"},  # no such registration
+         {"odoo_opportunity_id": 4, "ace_opportunity_ref": "0060000YHbI5ED5"}],  # not an ACE id at all
+    )
+    spec = spec.model_copy(update={"candidates": spec.candidates.model_copy(
+        update={"knn_vectors": [], "name_method": "none", "exact_keys": ["crm_key"]})})
+    result = link(left, right, spec)
+    pairs = result.pairs.set_index(["left_id", "right_id"])
+    assert set(pairs.index) == {("O100", 1), ("O200", 2), ("O300", 2)}
+    assert pairs.loc[("O100", 1), "crm_key_eq"] == 1.0
+    assert pairs.loc[("O300", 2), "crm_key_eq"] == 1.0
+    assert pairs.loc[("O200", 2), "crm_key_eq"] == 1.0  # one record naming the other is enough
+    assert result.stats["crm_keys"]["right"] == {"filled": 4, "parsed_as_ids": 3, "existing_ids": 2}
+    # a key naming another record is evidence against the pair
+    row = _features_of(spec, {}, {"ace_opportunity_ref": "O1"})  # the left is "A": O1 exists nowhere -> no key
+    assert np.isnan(row["crm_key_eq"])
+
+
+def test_values_copied_from_the_registration_agree_weighted_by_how_rare_agreement_is(spec):
+    left, right = _pair_tables(
+        [{"ace_opportunity_id": f"O{i}", "target_close_date": pd.Timestamp("2025-01-01") + pd.Timedelta(days=i),
+          "expected_monthly_spend": 1000.0 + i, "ace_stage": ["Prospect", "Launched"][i % 2], "use_case": "Migration"}
+         for i in range(6)],
+        [{"odoo_opportunity_id": 1, "ace_target_close_date": "2025-01-01", "ace_expected_monthly_revenue": "1,000.00",
+          "ace_stage": "prospect", "use_case": "migration"},  # a fresh copy of O0
+         {"odoo_opportunity_id": 2, "ace_target_close_date": "2025-01-01", "ace_stage": "Launched"},  # stale stage
+         {"odoo_opportunity_id": 3}],  # nothing copied
+    )
+    from revops_assets.matching.features import compute_features
+    from revops_assets.matching.prepare import prepare
+
+    ls, rs = prepare(left, right, spec)
+    value = compute_features(ls, rs, np.array([0, 0, 1, 0]), np.array([0, 1, 0, 2]), spec)["mirror_eq"].to_numpy()
+    assert value[0] == 1.0  # O0 and deal 1: "1,000.00" and 1000.0, "prospect" and "Prospect" agree
+    assert 0.5 < value[1] < 1.0  # O0 and deal 2: the day agrees, the stage not; a day is rarer to share by chance
+    assert value[2] < 0.5  # O1 and deal 1: only the use case (shared by all) agrees
+    assert np.isnan(value[3])  # deal 3 holds no copy
+
+
+def test_a_deal_outside_the_other_systems_scope_is_evidence_against(spec):
+    out = _features_of(spec, {}, {"aws_scope": False})
+    inside = _features_of(spec, {}, {"aws_scope": "t"})
+    unknown = _features_of(spec, {}, {})
+    assert (out["in_scope"], inside["in_scope"]) == (0.0, 1.0) and np.isnan(unknown["in_scope"])
+    assert out[CONTRIB_PREFIX + "in_scope"] < 0 <= inside[CONTRIB_PREFIX + "in_scope"]
+
+
+def test_a_mirror_naming_a_missing_column_is_a_clear_error(spec):
+    left, right = _pair_tables([{"ace_opportunity_id": "O1"}], [{"odoo_opportunity_id": 1}])
+    with pytest.raises(KeyError, match="ace_target_close_date"):
+        link(left, right.drop(columns=["ace_target_close_date"]), spec)
 
 
 def test_generic_and_placeholder_titles_are_recognized_from_the_data():

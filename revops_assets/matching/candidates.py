@@ -59,6 +59,17 @@ def key_pairs(left_keys: np.ndarray, right_keys: np.ndarray, max_fanout: int | N
     return m["li"].to_numpy(np.int64), m["ri"].to_numpy(np.int64)
 
 
+def crm_key_pairs(ls: Side, rs: Side) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs one of whose records names the other by id (a key on either side, or both)."""
+    parts = []
+    if ls.crm_key is not None:
+        parts.append(key_pairs(ls.crm_key, rs.id_keys, None))
+    if rs.crm_key is not None:
+        ri, li = key_pairs(rs.crm_key, ls.id_keys, None)
+        parts.append((li, ri))
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
 # --------------------------------------------------------------------------------------- nearest neighbours
 
 
@@ -339,8 +350,8 @@ def generate_candidates(
         if result is not None:
             parts[name] = result
 
-    if "crm_key" in cs.exact_keys and ls.crm_key is not None:
-        timed("crm_key", lambda: key_pairs(ls.crm_key, rs.id_keys, None))
+    if "crm_key" in cs.exact_keys and (ls.crm_key is not None or rs.crm_key is not None):
+        timed("crm_key", lambda: crm_key_pairs(ls, rs))
     if "account_id" in cs.exact_keys and ls.account is not None and rs.account is not None:
         timed("account_id", lambda: key_pairs(ls.account, rs.account, cs.max_key_fanout))
     if "domain" in cs.exact_keys and ls.domain is not None and rs.domain is not None:

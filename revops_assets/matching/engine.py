@@ -179,9 +179,10 @@ def link(
         "candidate_pairs": n_before,
         "pairs_scored": int(len(pairs)),
         "rejected_pairs_removed": int(n_before - len(cand)),
-        "crm_keys": {"filled": (ls.crm_key_status or {}).get("filled", 0),
-                     "parsed_as_ids": (ls.crm_key_status or {}).get("parsed", 0),
-                     "existing_ids": (ls.crm_key_status or {}).get("existing", 0)},
+        "crm_keys": {name: {"filled": side.crm_key_status.get("filled", 0),
+                            "parsed_as_ids": side.crm_key_status.get("parsed", 0),
+                            "existing_ids": side.crm_key_status.get("existing", 0)}
+                     for name, side in (("left", ls), ("right", rs)) if side.crm_key_status is not None},
         "generic_titles": {"left": int(ls.title_generic.sum()) if ls.title_generic is not None else 0,
                            "right": int(rs.title_generic.sum()) if rs.title_generic is not None else 0},
         "decisions": dec_stats,

@@ -196,10 +196,44 @@ def title_similarity(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray, scorer_
 
 
 def crm_key_feature(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray) -> np.ndarray:
-    """1 where the left's CRM key is this right record's id, 0 where it names another; NaN without a key."""
-    if ls.crm_key is None:
+    """1 where either record's CRM key is the other's id (ACE's partner CRM id names this Odoo deal, or the Odoo
+    deal's ACE reference names this registration), 0 where a key names another record; NaN without a key."""
+    forward = (equal_feature(ls.crm_key, rs.id_keys, li, ri) if ls.crm_key is not None
+               else np.full(len(li), np.nan))
+    if rs.crm_key is None:
+        return forward
+    backward = equal_feature(rs.crm_key, ls.id_keys, ri, li)
+    return np.fmax(forward, backward)  # NaN only where neither has a key; one pointing here wins
+
+
+def scope_feature(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray) -> np.ndarray:
+    """0 where a record is out of the other system's scope (spec role in_scope), 1 where every record that says is in
+    it, NaN where none says."""
+    flags = [side.in_scope[idx] for side, idx in ((ls, li), (rs, ri)) if side.in_scope is not None]
+    if not flags:
         return np.full(len(li), np.nan)
-    return equal_feature(ls.crm_key, rs.id_keys, li, ri)
+    return np.fmin.reduce(flags) if len(flags) > 1 else flags[0]
+
+
+def mirror_agreement(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray) -> np.ndarray:
+    """Of the values the right copied from the left (spec.mirrors) present on both records, the share that agree,
+    each weighted by how unlikely agreeing is by chance (prepare.mirror_information); NaN where none is present."""
+    if not ls.mirrors or not rs.mirrors:
+        return np.full(len(li), np.nan)
+    agree = np.zeros(len(li))
+    weight = np.zeros(len(li))
+    for a, b, info in zip(ls.mirrors, rs.mirrors, ls.mirror_info):
+        if a.dtype == object:
+            eq = equal_feature(a, b, li, ri)
+        else:
+            x, y = a[li], b[ri]
+            with np.errstate(invalid="ignore"):
+                eq = np.where(np.isnan(x) | np.isnan(y), np.nan, (np.abs(x - y) < 1e-9).astype(float))
+        ok = ~np.isnan(eq)
+        agree[ok] += info * eq[ok]
+        weight[ok] += info
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(weight > 0, agree / weight, np.nan)
 
 
 def _gather(values: np.ndarray | None, idx: np.ndarray) -> np.ndarray:
@@ -307,6 +341,16 @@ LINKAGE_FEATURES: tuple[Feature, ...] = (
     Feature("created_prox", _dates("created_days", "created_half_life_days"),
             Levels(thresholds=[0.9, 0.5, 0.125], weights=[1.0, 0.8, 0.2, -1.5]),
             _describe_days("created", "created_half_life_days")),
+    # Values a connector copied from one system onto the other (the ACE close date, revenue, stage on the Odoo
+    # deal) agree on the deal it copied them from; a fresh copy agrees on all, a stale one on some.
+    Feature("mirror_eq", lambda ls, rs, li, ri, spec: mirror_agreement(ls, rs, li, ri),
+            Levels(thresholds=[0.99, 0.6, 0.3], weights=[2.5, 1.0, -0.5, -1.5]),
+            lambda value, spec=None: f"{value:.0%} of the values copied between the systems agree"),
+    # A record outside what the other system tracks (a non-AWS Odoo deal) is seldom the twin of a registration,
+    # however close its customer and dates.
+    Feature("in_scope", lambda ls, rs, li, ri, spec: scope_feature(ls, rs, li, ri),
+            Levels(thresholds=[0.5], weights=[0.2, -1.5]),
+            _two_way("within the other system's scope", "outside the other system's scope (e.g. not an AWS deal)")),
     Feature("stage_compat", lambda ls, rs, li, ri, spec: stage_feature(ls, rs, li, ri, spec),
             Levels(thresholds=[0.99, 0.5], weights=[1.5, -0.5, -2.0]),
             lambda value, spec=None: "stages consistent" if value >= 0.99

@@ -42,12 +42,15 @@ class Side:
     created_days: np.ndarray | None = None  # creation time in days since epoch, NaN when missing
     stage_group: np.ndarray | None = None
     origin_group: np.ndarray | None = None
+    in_scope: np.ndarray | None = None  # 1.0 in scope, 0.0 not, NaN unknown
     identity: np.ndarray | None = None
     identity_ok: np.ndarray | None = None
     context: np.ndarray | None = None
     context_ok: np.ndarray | None = None
     sparse: sp.csr_matrix | None = None
     sparse_ok: np.ndarray | None = None
+    mirrors: list[np.ndarray] | None = None  # per spec.mirrors entry: comparable values (codes, days or numbers)
+    mirror_info: np.ndarray | None = None  # per mirror: -ln P(two random records agree), the weight of agreeing
 
     @property
     def n(self) -> int:
@@ -176,7 +179,8 @@ def prepare_side(df: pd.DataFrame, cols: Columns, spec: LinkSpec, side: Literal[
     """Extract the roles `cols` names; a role whose column is missing from `df` raises, naming the column."""
     wanted = {k: v for k, v in cols.model_dump().items()
               if k not in ("amount_kind", "crm_key_pattern") and v is not None}
-    absent = sorted(v for v in wanted.values() if v not in df.columns)
+    mirrored = [getattr(m, side) for m in spec.mirrors]
+    absent = sorted({v for v in [*wanted.values(), *mirrored] if v not in df.columns})
     if absent:
         raise KeyError(f"{side} table lacks columns named in the spec: {absent}")
     if df[cols.id].isna().any():
@@ -211,11 +215,52 @@ def prepare_side(df: pd.DataFrame, cols: Columns, spec: LinkSpec, side: Literal[
         s.stage_group = group_values(df[cols.stage], spec.stages, side)
     if cols.origin:
         s.origin_group = group_values(df[cols.origin], spec.origins, side)
+    if cols.in_scope:
+        s.in_scope = flags(df[cols.in_scope])
     if cols.identity_vector:
         s.identity, s.identity_ok = stack_vectors(df[cols.identity_vector])
     if cols.context_vector:
         s.context, s.context_ok = stack_vectors(df[cols.context_vector])
+    if spec.mirrors:
+        s.mirrors = [mirror_values(df[column], m.kind) for m, column in zip(spec.mirrors, mirrored)]
     return s
+
+
+def flags(col: pd.Series) -> np.ndarray:
+    """Booleans as 1.0 / 0.0 ("t", "yes", "1" and "f", "no", "0" too), NaN when missing or unreadable."""
+    words = {"true": 1.0, "t": 1.0, "yes": 1.0, "y": 1.0, "1": 1.0, "false": 0.0, "f": 0.0, "no": 0.0, "n": 0.0,
+             "0": 0.0}
+    return np.array([np.nan if _missing(v) else words.get(str(v).strip().lower(), np.nan) for v in col.astype(object)],
+                    dtype=float)
+
+
+def mirror_values(col: pd.Series, kind: str) -> np.ndarray:
+    """A mirrored column made comparable: days since epoch (date), a float rounded to 0.1% (number, so 14376 and
+    14376.00 agree; NaN when missing, zero or not a number), else the loose key of the text (None when missing)."""
+    if kind == "date":
+        return np.floor(epoch_days(col))
+    if kind == "number":
+        values = pd.to_numeric(col.astype(object).map(lambda v: None if _missing(v) else str(v).replace(",", "")),
+                               errors="coerce").to_numpy(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            digits = 3 - np.floor(np.log10(np.abs(values)))  # 4 significant digits ~ 0.1%
+            rounded = np.round(values * 10.0 ** digits) / 10.0 ** digits
+        return np.where(np.isfinite(values) & (values != 0), rounded, np.nan)
+    keys = [None if _missing(v) or not str(v).strip() else loose_key(v) for v in col.astype(object)]
+    return np.array([k or None for k in keys], dtype=object)
+
+
+def mirror_information(left: np.ndarray, right: np.ndarray) -> float:
+    """-ln of the probability that a random left and a random right record agree on a mirrored value (both
+    present): agreeing on a date to the day says much more than agreeing on one of seven stages."""
+    lv = pd.Series(left, dtype=object).dropna()
+    rv = pd.Series(right, dtype=object).dropna()
+    if lv.empty or rv.empty:
+        return 0.0
+    lf = lv.value_counts(normalize=True)
+    rf = rv.value_counts(normalize=True)
+    chance = float((lf * rf.reindex(lf.index).fillna(0.0)).sum())
+    return float(-np.log(min(max(chance, 1e-6), 1.0)))
 
 
 def parse_keys(col: pd.Series, pattern: str) -> np.ndarray:
@@ -305,6 +350,9 @@ def prepare(left: pd.DataFrame, right: pd.DataFrame, spec: LinkSpec) -> tuple[Si
             exists = pd.Series(side.crm_key).isin(set(k for k in other.id_keys if k is not None)).to_numpy()
             side.crm_key_status["existing"] = int(exists.sum())
             side.crm_key = np.where(exists, side.crm_key, None)
+    if ls.mirrors is not None and rs.mirrors is not None:
+        info = np.array([mirror_information(a, b) for a, b in zip(ls.mirrors, rs.mirrors)])
+        ls.mirror_info = rs.mirror_info = info
     if ls.title is not None and rs.title is not None:
         k = spec.calibration.generic_title_companies
         for side in (ls, rs):

@@ -42,7 +42,8 @@ class Columns(_Strict):
     title: str | None = None
     domain: str | None = None
     account_id: str | None = None  # exact key, e.g. the 12-digit AWS account id
-    crm_key: str | None = None  # a column holding the OTHER table's id (ACE partner CRM id -> Odoo id)
+    # a column holding the OTHER table's id: ACE's partner CRM id names an Odoo deal, Odoo's ACE reference an ACE one
+    crm_key: str | None = None
     # A crm_key value is a key only when it matches this pattern (group 1 = the other table's id) AND that id exists
     # on the other side: "0060000YHbI5ED5" (Salesforce) or "HS-477093" (HubSpot) are not Odoo ids.
     crm_key_pattern: str = r"^\s*(?:odoo\s*[-_:#/]?\s*(?:id\s*)?|#)?0*(\d{1,12})\s*$"
@@ -55,6 +56,9 @@ class Columns(_Strict):
     created: str | None = None
     stage: str | None = None
     origin: str | None = None
+    # true when the record belongs to what the other system tracks (an Odoo deal with AWS fields or an AWS tag; a
+    # network refresh or a pen test is rarely registered in ACE): booleans, missing = unknown
+    in_scope: str | None = None
     identity_vector: str | None = None  # column of np.ndarray (company identity embedding)
     context_vector: str | None = None  # column of np.ndarray (deal context embedding)
     sparse: str | None = None  # column of dict token -> weight (BGE-M3 lexical weights)
@@ -91,6 +95,18 @@ class StageTable(ValueGroups):
         if left_group in self.compat and right_group in self.compat[left_group]:
             return float(self.compat[left_group][right_group])
         return 1.0 if left_group == right_group else 0.5
+
+
+class Mirror(_Strict):
+    """A value one system copied from the other (a CRM connector writing ACE's target close date, revenue or stage
+    onto the Odoo deal): the two agreeing is evidence of the same deal, beyond what any own-field comparison says.
+
+    `kind` says how values compare: "text" ignoring case, spaces and punctuation; "date" to the day; "number" to
+    0.1% (so 14376 and 14376.00 agree)."""
+
+    left: str
+    right: str
+    kind: Literal["text", "date", "number"] = "text"
 
 
 class Levels(_Strict):
@@ -244,6 +260,7 @@ class LinkSpec(_Strict):
     right: Columns
     stages: StageTable = Field(default_factory=StageTable)
     origins: ValueGroups = Field(default_factory=ValueGroups)
+    mirrors: list[Mirror] = Field(default_factory=list)  # values the right copied from the left (mirror_eq)
     candidates: Candidates = Field(default_factory=Candidates)
     features: Features = Field(default_factory=Features)
     weights: Weights = Field(default_factory=Weights)

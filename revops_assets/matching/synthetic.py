@@ -255,5 +255,13 @@ def make_linkage(
     left["aws_create_date"] = pd.to_datetime(np.where(rng.random(n_left) < 0.95, created[l_deal] + delay,
                                                       np.datetime64("NaT")))
 
+    # No CRM connector here: Odoo carries no ACE reference, no copied ACE values and no AWS flag (all unknown).
+    left["ace_stage"] = left["stage"]
+    left["expected_monthly_spend"] = left["expected_monthly_spend_usd"]
+    left["use_case"] = None
+    for column in ("ace_opportunity_ref", "ace_target_close_date", "ace_expected_monthly_revenue", "ace_stage",
+                   "use_case", "aws_scope"):
+        right[column] = None
+
     truth = pd.DataFrame({"left_id": left_ids[:n_matched], "right_id": r_ids[matched_r]})
     return SyntheticLinkage(left=left, right=right, truth=truth)

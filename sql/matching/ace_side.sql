@@ -7,6 +7,7 @@ select o.ace_opportunity_id, o.company_name_norm, o.company_key, o.title, o.doma
        o.partner_crm_id, o.expected_monthly_spend_usd,
        o.target_close_date, o.aws_create_date,
        case when o.status = 'Rejected' then 'Rejected' else o.stage end as stage, o.origin, o.context_text,
+       o.stage as ace_stage, o.expected_monthly_spend, o.use_case,
        case when o.identity_text <> '' then e.identity_vec end as identity_vec,
        case when o.context_text <> '' then e.context_vec end as context_vec, e.context_sparse as sparse_context
 from core.ace_opportunities o
