@@ -91,13 +91,14 @@ def test_registration_created_days_after_the_deal_beats_an_older_registration_of
         [{"ace_opportunity_id": "NEW", **deal, "aws_create_date": "2025-03-08"},
          {"ace_opportunity_id": "OLD", **deal, "aws_create_date": "2024-02-20", "stage": "Rejected"}],
         [{"odoo_opportunity_id": 1, "company_name_norm": "acme", "domain": "acme.com", "title": "Data lake on AWS",
-          "date_deadline": "2025-12-15", "create_date": "2025-03-01 10:00"}])
+          "date_deadline": "2025-12-15", "create_date": "2025-03-01 10:00", "stage": "Proposition"}])
     spec = spec.model_copy(update={"candidates": spec.candidates.model_copy(update={"knn_vectors": []})})
     result = link(left, right, spec)
     pairs = result.pairs.set_index("left_id")
     assert pairs.loc["NEW", "created_prox"] == pytest.approx(0.5 ** (6.58 / 30), abs=0.01)
     assert pairs.loc["OLD", "created_prox"] < 0.01
     assert pairs.loc["NEW", "log_odds"] > pairs.loc["OLD", "log_odds"]
+    assert pairs.loc["OLD", "stage_compat"] == 0.25  # a rejected registration: its own level, barely compatible
     chosen = result.matches.dropna(subset=["right_id"])
     assert list(chosen["left_id"]) == ["NEW"]
     # a side without creation dates compares nothing: NaN, no contribution
@@ -462,9 +463,9 @@ def test_em_recovers_known_m_and_u_on_simulated_comparisons(spec):
     rng = np.random.default_rng(0)
     spec = spec.model_copy(update={"weights": spec.weights.model_copy(update={"groups": {}, "condition_on": None})})
     true_m = {"name_sim": [0.7, 0.2, 0.07, 0.03], "date_prox": [0.6, 0.25, 0.1, 0.05], "origin_eq": [0.9, 0.1],
-              "amount_prox": [0.5, 0.3, 0.15, 0.05], "stage_compat": [0.8, 0.15, 0.05]}
+              "amount_prox": [0.5, 0.3, 0.15, 0.05], "stage_compat": [0.8, 0.12, 0.05, 0.03]}
     true_u = {"name_sim": [0.002, 0.01, 0.1, 0.888], "date_prox": [0.01, 0.05, 0.2, 0.74], "origin_eq": [0.5, 0.5],
-              "amount_prox": [0.05, 0.15, 0.3, 0.5], "stage_compat": [0.4, 0.4, 0.2]}
+              "amount_prox": [0.05, 0.15, 0.3, 0.5], "stage_compat": [0.4, 0.35, 0.05, 0.2]}
     defs = [d for d in level_defs(spec) if d.name in true_m]
     n = 500
     li, ri = (a.ravel() for a in np.indices((n, n)))

@@ -351,10 +351,13 @@ LINKAGE_FEATURES: tuple[Feature, ...] = (
     Feature("in_scope", lambda ls, rs, li, ri, spec: scope_feature(ls, rs, li, ri),
             Levels(thresholds=[0.5], weights=[0.2, -1.5]),
             _two_way("within the other system's scope", "outside the other system's scope (e.g. not an AWS deal)")),
+    # Four levels: consistent, one system lagging, barely compatible (a registration AWS rejected: usually
+    # resubmitted, and the CRM deal follows the new one), contradictory (won against lost).
     Feature("stage_compat", lambda ls, rs, li, ri, spec: stage_feature(ls, rs, li, ri, spec),
-            Levels(thresholds=[0.99, 0.5], weights=[1.5, -0.5, -2.0]),
+            Levels(thresholds=[0.99, 0.5, 0.2], weights=[1.5, -0.5, -1.0, -2.0]),
             lambda value, spec=None: "stages consistent" if value >= 0.99
-            else ("stages conflict" if value < 0.5 else "stages differ")),
+            else ("stages differ" if value >= 0.5 else ("stages barely compatible (e.g. a rejected registration)"
+                                                        if value >= 0.2 else "stages conflict"))),
     Feature("origin_eq", _equal("origin_group"), Levels(thresholds=[0.5], weights=[0.2, -3.0]),
             _two_way("same origin", "different origin")),
 )
