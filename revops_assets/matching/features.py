@@ -215,6 +215,18 @@ def scope_feature(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray) -> np.ndar
     return np.fmin.reduce(flags) if len(flags) > 1 else flags[0]
 
 
+def category_agreement(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray) -> np.ndarray:
+    """P(both records are about the same category): the row-wise product of their category distributions
+    (categories.py); NaN where either cannot say."""
+    if ls.category_proba is None or rs.category_proba is None:
+        return np.full(len(li), np.nan)
+    out = np.empty(len(li))
+    for start in range(0, len(li), PAIR_CHUNK):
+        a, b = li[start : start + PAIR_CHUNK], ri[start : start + PAIR_CHUNK]
+        out[start : start + len(a)] = np.einsum("ij,ij->i", ls.category_proba[a], rs.category_proba[b])
+    return np.clip(out, 0.0, 1.0)
+
+
 def mirror_agreement(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray) -> np.ndarray:
     """Of the values the right copied from the left (spec.mirrors) present on both records, the share that agree,
     each weighted by how unlikely agreeing is by chance (prepare.mirror_information); NaN where none is present."""
@@ -321,6 +333,11 @@ LINKAGE_FEATURES: tuple[Feature, ...] = (
     Feature("title_context", lambda ls, rs, li, ri, spec: title_context(ls, rs, li, ri),
             Levels(thresholds=[0.6, 0.35, 0.15], weights=[1.0, 0.5, 0.0, -0.3]),
             lambda value, spec=None: f"{value:.0%} of a title found in the other deal's text"),
+    # What the deal is about (ACE's use case, predicted from the text where a record has none): survives a
+    # paraphrase that string ratios and a small embedding miss ("Teradata Exit" is a database migration).
+    Feature("category_agree", lambda ls, rs, li, ri, spec: category_agreement(ls, rs, li, ri),
+            Levels(thresholds=[0.7, 0.3, 0.05], weights=[1.0, 0.3, -0.5, -1.5]),
+            lambda value, spec=None: f"same kind of work with probability {value:.0%}"),
     Feature("context_cos",
             lambda ls, rs, li, ri, spec: cosine_feature(ls.context, ls.context_ok, rs.context, rs.context_ok, li, ri),
             Levels(thresholds=[0.85, 0.75, 0.6], weights=[1.5, 0.5, 0.0, -2.5]),

@@ -43,6 +43,8 @@ class Side:
     stage_group: np.ndarray | None = None
     origin_group: np.ndarray | None = None
     in_scope: np.ndarray | None = None  # 1.0 in scope, 0.0 not, NaN unknown
+    category: np.ndarray | None = None  # the record's own category (loose text), None when it has none
+    category_proba: np.ndarray | None = None  # n x categories: P(category | record), NaN rows cannot compare
     identity: np.ndarray | None = None
     identity_ok: np.ndarray | None = None
     context: np.ndarray | None = None
@@ -217,6 +219,9 @@ def prepare_side(df: pd.DataFrame, cols: Columns, spec: LinkSpec, side: Literal[
         s.origin_group = group_values(df[cols.origin], spec.origins, side)
     if cols.in_scope:
         s.in_scope = flags(df[cols.in_scope])
+    if cols.category:
+        s.category = np.array([None if _missing(v) or not str(v).strip() else str(v).strip()
+                               for v in df[cols.category].astype(object)], dtype=object)
     if cols.identity_vector:
         s.identity, s.identity_ok = stack_vectors(df[cols.identity_vector])
     if cols.context_vector:
@@ -342,6 +347,21 @@ def _text_matrices(ls: Side, rs: Side) -> None:
         side.context_words = binary.fit_transform(docs(side, "context")).tocsr()
 
 
+def _categories(ls: Side, rs: Side) -> None:
+    """Both sides' category distributions from one classifier over their texts (categories.py)."""
+    from .categories import category_distributions
+
+    texts, labels = [], []
+    for side in (ls, rs):
+        title = side.title if side.title is not None else np.array([None] * side.n, dtype=object)
+        ctx = side.context_text if side.context_text is not None else np.array([None] * side.n, dtype=object)
+        texts += [" ".join(x for x in (t, c) if x) for t, c in zip(title, ctx)]
+        labels += list(side.category) if side.category is not None else [None] * side.n
+    found = category_distributions(texts, labels)
+    if found is not None:
+        ls.category_proba, rs.category_proba = found[0][: ls.n], found[0][ls.n :]
+
+
 def prepare(left: pd.DataFrame, right: pd.DataFrame, spec: LinkSpec) -> tuple[Side, Side]:
     ls = prepare_side(left, spec.left, spec, "left")
     rs = prepare_side(right, spec.right, spec, "right")
@@ -358,6 +378,8 @@ def prepare(left: pd.DataFrame, right: pd.DataFrame, spec: LinkSpec) -> tuple[Si
         for side in (ls, rs):
             side.title_generic = generic_titles(side.title, side.block_key, k)
         _text_matrices(ls, rs)
+    if ls.category is not None or rs.category is not None:
+        _categories(ls, rs)
     if spec.left.sparse and spec.right.sparse:
         ls.sparse, ls.sparse_ok, rs.sparse, rs.sparse_ok = sparse_matrices(
             left[spec.left.sparse], right[spec.right.sparse]

@@ -59,6 +59,9 @@ class Columns(_Strict):
     # true when the record belongs to what the other system tracks (an Odoo deal with AWS fields or an AWS tag; a
     # network refresh or a pen test is rarely registered in ACE): booleans, missing = unknown
     in_scope: str | None = None
+    # what the deal is about, from a fixed list (ACE's use case); records without one get it predicted from their
+    # text by a classifier trained on those that have one (categories.py)
+    category: str | None = None
     identity_vector: str | None = None  # column of np.ndarray (company identity embedding)
     context_vector: str | None = None  # column of np.ndarray (deal context embedding)
     sparse: str | None = None  # column of dict token -> weight (BGE-M3 lexical weights)
@@ -147,7 +150,7 @@ def default_groups() -> dict[str, list[str]]:
     """Correlated features scored as ONE comparison each (their evidence counted once, see docs/matching.md)."""
     return {
         "company": ["account_eq", "domain_eq", "name_sim", "identity_cos"],
-        "deal_text": ["title_sim", "title_lexical", "title_context", "context_cos", "sparse_lexical"],
+        "deal_text": ["title_sim", "title_lexical", "title_context", "context_cos", "sparse_lexical", "category_agree"],
     }
 
 
