@@ -55,12 +55,13 @@ def test_matches_are_one_to_one_and_explained(matched):
     row = wh.query("select explanation, log_odds, reasons from matching.opportunity_matches "
                    "where status = 'auto_matched' limit 1")[0]
     assert abs(sum(row[0].values()) - row[1]) < 1e-6 and row[2]
-    # the queue: every undecided uncertain assignment, the most informative first
+    # the queue: every undecided uncertain assignment, the verdicts likeliest to change the output first
     uncertain = wh.query("select count(*) from matching.opportunity_matches where odoo_opportunity_id is not null "
                          "and status <> 'confirmed' and information >= 0.2")[0][0]
     assert wh.query("select count(*) from matching.review_queue") == [(uncertain,)]
-    ranked = [r[0] for r in wh.query("select information from matching.review_queue order by uncertainty_rank")]
-    assert ranked == sorted(ranked, reverse=True)
+    ranked = wh.query("select review_value, score, status from matching.review_queue order by queue_rank")
+    assert [r[0] for r in ranked] == sorted((r[0] for r in ranked), reverse=True)
+    assert all(abs(v - (1 - p if s == "auto_matched" else p)) < 1e-9 for v, p, s in ranked)
     issues = {r[0] for r in wh.query("select distinct issue from matching.reconciliation")}
     assert {"ace_without_odoo", "odoo_aws_deal_not_in_ace"} <= issues
 

@@ -392,9 +392,10 @@ def test_few_decisions_are_clamped_in_em_without_calibration(spec):
 
 
 def _reviews(data, spec, n: int, seed: int = 0):
-    """A reviewer works the queue in the order link() proposes (most informative first) and tells the truth."""
+    """A reviewer works the queue in the order link() proposes (review_value, then information) and tells the truth."""
     first = link(data.left, data.right, spec)
-    queue = first.matches.dropna(subset=["right_id"]).sort_values("information", ascending=False).head(n)
+    queue = first.matches.dropna(subset=["right_id"]).sort_values(["review_value", "information"],
+                                                                  ascending=False).head(n)
     y = truth_labels(queue, data.truth)
     return first, pd.DataFrame({"left_id": queue["left_id"], "right_id": queue["right_id"],
                                 "decision": np.where(y == 1, "confirmed", "rejected")})

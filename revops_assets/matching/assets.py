@@ -132,8 +132,8 @@ def review_queue(context: dg.AssetExecutionContext):
         with conn.cursor() as cur:
             schema = table_schema(cur, "matching", "review_queue")
             preview = markdown_preview(cur, "matching", "review_queue",
-                                       ["uncertainty_rank", "ace_customer", "ace_title", "odoo_title", "score",
-                                        "information"], limit=10, order_by="uncertainty_rank")
+                                       ["queue_rank", "ace_customer", "ace_title", "odoo_title", "score",
+                                        "review_value"], limit=10, order_by="queue_rank")
     return dg.MaterializeResult(metadata={"dagster/row_count": rows, "dagster/column_schema": schema,
                                           "preview": dg.MetadataValue.md(preview)})
 

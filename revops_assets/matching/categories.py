@@ -10,7 +10,7 @@ probability that both records are about the same category: 1 / 0 where both carr
 the other's category where one does, the product of both predictions where neither does.
 
 Nothing is tuned to a data set: TF-IDF of words and word pairs, a multinomial logistic regression whose
-regularization is chosen by cross-validation on the labelled records at hand. Too few labelled records (fewer than
+regularization is chosen by cross-validated log-loss on the labelled records at hand. Too few labelled records (fewer than
 `MIN_LABELLED`, or fewer than two categories with `MIN_PER_CATEGORY` each) give no comparison (NaN), never a guess.
 """
 
@@ -56,7 +56,9 @@ def category_distributions(texts: list[str], labels: list[str | None], seed: int
         return None
     y = np.array([labels[i] for i in train], dtype=object)
     folds = int(min(5, np.unique(y, return_counts=True)[1].min()))
-    clf = LogisticRegressionCV(Cs=[0.3, 1.0, 3.0, 10.0], cv=folds, max_iter=1000, n_jobs=1)
+    # regularization chosen by held-out log-loss: the probabilities are the comparison, not only the argmax
+    clf = LogisticRegressionCV(Cs=[0.3, 1.0, 3.0, 10.0], cv=folds, max_iter=1000, n_jobs=1, l1_ratios=(0.0,),
+                               scoring="neg_log_loss", use_legacy_attributes=False)
     clf.fit(x[train], y)
     classes = [str(c) for c in clf.classes_]
     proba = clf.predict_proba(x).astype(np.float32)

@@ -75,7 +75,7 @@ def evaluate(result: LinkResult, truth: pd.DataFrame, bins: int = 20) -> dict:
 
 def active_learning_curve(left: pd.DataFrame, right: pd.DataFrame, spec, truth: pd.DataFrame, rounds: int = 2,
                           per_round: int = 50, candidate_pairs: dict | None = None) -> list[dict]:
-    """Quality after each `per_round` decisions taken from the top of the review queue (most informative first),
+    """Quality after each `per_round` decisions taken from the top of the review queue (its order: review_value),
     answered from the truth, as a reviewer would: [{decisions, auto, matched}], starting with none.
 
     Decided pairs are part of the figures (confirmed pairs count as matches); `auto_undecided` scores only the
@@ -100,7 +100,8 @@ def active_learning_curve(left: pd.DataFrame, right: pd.DataFrame, spec, truth: 
         if r == rounds:
             break
         asked = set(zip(id_keys(decisions["left_id"]), id_keys(decisions["right_id"]))) if len(decisions) else set()
-        queue = m[m["status"] != "confirmed"].sort_values("information", ascending=False, kind="stable")
+        queue = m[m["status"] != "confirmed"].sort_values(["review_value", "information"], ascending=False,
+                                                          kind="stable")
         keys = list(zip(id_keys(queue["left_id"]), id_keys(queue["right_id"])))
         pick = [i for i, k in enumerate(keys) if k not in asked][:per_round]
         chosen = queue.iloc[pick]

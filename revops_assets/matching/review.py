@@ -192,7 +192,7 @@ def read_import(path: Path, default_by: str) -> ImportBatch:
 
 
 EXPORTS = {
-    "queue": "select * from matching.review_queue order by uncertainty_rank, ace_opportunity_id",
+    "queue": "select * from matching.review_queue order by queue_rank, ace_opportunity_id",
     "matches": "select ace_opportunity_id, odoo_opportunity_id, status, score, reasons, model "
                "from matching.opportunity_matches order by ace_opportunity_id",
     "decisions": "select id, ace_opportunity_id, odoo_opportunity_id, decision, decided_by, decided_at, note, "
@@ -217,7 +217,7 @@ def queue(conn, limit: int) -> list[tuple]:
         cur.execute(
             "select ace_opportunity_id, odoo_opportunity_id, round(score::numeric, 2), ace_customer, ace_title, "
             "odoo_customer, odoo_title, reasons from matching.review_queue "
-            "order by uncertainty_rank, ace_opportunity_id limit %s",
+            "order by queue_rank, ace_opportunity_id limit %s",
             (limit,),
         )
         return cur.fetchall()

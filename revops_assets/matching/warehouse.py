@@ -181,6 +181,7 @@ def write_results(conn, run: MatchRun) -> None:
                 "create table matching._next_opportunity_matches (ace_opportunity_id text not null, "
                 "odoo_opportunity_id integer, score double precision, log_odds double precision, status text not null, "
                 "sources text, {features}, explanation jsonb, reasons text, information double precision, "
+                "review_value double precision, "
                 "model text not null, "
                 "matched_at timestamptz not null default now())"
             ).format(features=feature_defs)
@@ -193,7 +194,7 @@ def write_results(conn, run: MatchRun) -> None:
         matches = matches.merge(feats, on=["ace_opportunity_id", "odoo_opportunity_id"], how="left")
         matches["model"] = model_kind
         columns = ["ace_opportunity_id", "odoo_opportunity_id", "score", "log_odds", "status", "sources", *FEATURES,
-                   "explanation", "reasons", "information", "model"]
+                   "explanation", "reasons", "information", "review_value", "model"]
         frame = matches[columns].copy()
         # ids as text so pandas cannot turn them into floats ("10.0") next to missing values
         frame["odoo_opportunity_id"] = pd.Series(
