@@ -198,10 +198,7 @@ def title_similarity(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray, scorer_
 def crm_key_feature(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray) -> np.ndarray:
     """1 where either record's CRM key is the other's id (ACE's partner CRM id names this Odoo deal, or the Odoo
     deal's ACE reference names this registration), 0 where a key names another record; NaN without a key."""
-    forward = (equal_feature(ls.crm_key, rs.id_keys, li, ri) if ls.crm_key is not None
-               else np.full(len(li), np.nan))
-    if rs.crm_key is None:
-        return forward
+    forward = equal_feature(ls.crm_key, rs.id_keys, li, ri)  # all NaN when a side has no key column
     backward = equal_feature(rs.crm_key, ls.id_keys, ri, li)
     return np.fmax(forward, backward)  # NaN only where neither has a key; one pointing here wins
 

@@ -323,15 +323,20 @@ def generic_titles(titles: np.ndarray, companies: np.ndarray | None, min_compani
     return generic | (empty_shape & frame["exact"].notna().to_numpy())
 
 
+def deal_texts(side: Side) -> list[str]:
+    """Title and context text of each record, one string each ("" when it has neither)."""
+    none = np.array([None] * side.n, dtype=object)
+    title = side.title if side.title is not None else none
+    ctx = side.context_text if side.context_text is not None else none
+    return [" ".join(x for x in (t, c) if x) for t, c in zip(title, ctx)]
+
+
 def _text_matrices(ls: Side, rs: Side) -> None:
     """TF-IDF of titles (IDF over both sides' titles and context texts) for title_lexical and title_context."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     def docs(side: Side, which: str) -> list[str]:
-        if which == "title":
-            return [t or "" for t in side.title]
-        ctx = side.context_text if side.context_text is not None else np.array([None] * side.n, dtype=object)
-        return [" ".join(x for x in (t, c) if x) for t, c in zip(side.title, ctx)]
+        return [t or "" for t in side.title] if which == "title" else deal_texts(side)
 
     vec = TfidfVectorizer(token_pattern=r"(?u)\b\w+\b", dtype=np.float32, sublinear_tf=True)
     try:
@@ -353,9 +358,7 @@ def _categories(ls: Side, rs: Side) -> None:
 
     texts, labels = [], []
     for side in (ls, rs):
-        title = side.title if side.title is not None else np.array([None] * side.n, dtype=object)
-        ctx = side.context_text if side.context_text is not None else np.array([None] * side.n, dtype=object)
-        texts += [" ".join(x for x in (t, c) if x) for t, c in zip(title, ctx)]
+        texts += deal_texts(side)
         labels += list(side.category) if side.category is not None else [None] * side.n
     found = category_distributions(texts, labels)
     if found is not None:
