@@ -15,7 +15,7 @@ from revops_assets.matching.candidates import candidate_recall, knn_pairs, knn_r
 from revops_assets.matching.engine import link
 from revops_assets.matching.evaluation import evaluate, precision_recall, truth_labels
 from revops_assets.matching.learning import fit_from_labels
-from revops_assets.matching.scoring import CONTRIB_PREFIX, MatchModel, level_index, score
+from revops_assets.matching.scoring import CONTRIB_PREFIX, MatchModel, level_defs, level_index, score
 from revops_assets.matching.features import FEATURES
 from revops_assets.matching.spec import Columns, LinkSpec, Weights, load_spec
 from revops_assets.matching.synthetic import make_linkage
@@ -98,7 +98,8 @@ def test_registration_created_days_after_the_deal_beats_an_older_registration_of
     assert pairs.loc["NEW", "created_prox"] == pytest.approx(0.5 ** (6.58 / 30), abs=0.01)
     assert pairs.loc["OLD", "created_prox"] < 0.01
     assert pairs.loc["NEW", "log_odds"] > pairs.loc["OLD", "log_odds"]
-    assert pairs.loc["OLD", "stage_compat"] == 0.25  # a rejected registration: its own level, barely compatible
+    # a rejected registration: barely compatible (each pair of stage groups adds an offset under 0.01)
+    assert pairs.loc["OLD", "stage_compat"] == pytest.approx(0.25, abs=0.01)
     chosen = result.matches.dropna(subset=["right_id"])
     assert list(chosen["left_id"]) == ["NEW"]
     # a side without creation dates compares nothing: NaN, no contribution
@@ -242,10 +243,44 @@ def test_stage_and_origin_use_the_spec_tables(spec):
     conflict = _features_of(spec, {"stage": "Closed Lost", "origin": "AWS Referral"},
                             {"stage": "Won", "origination": "Partner Originated"})
     custom_open = _features_of(spec, {"stage": "technical-validation"}, {"stage": "Negotiation"})
-    assert (won["stage_compat"], won["origin_eq"]) == (1.0, 1.0)
-    assert (conflict["stage_compat"], conflict["origin_eq"]) == (0.0, 0.0)
-    assert custom_open["stage_compat"] == 1.0  # unknown Odoo stage -> right_default "open"
+    near = lambda v: pytest.approx(v, abs=0.01)  # noqa: E731 (each pair of groups adds an offset under 0.01)
+    assert (won["stage_compat"], won["origin_eq"]) == (near(1.0), near(1.0))
+    assert (conflict["stage_compat"], conflict["origin_eq"]) == (near(0.0), near(0.0))
+    assert custom_open["stage_compat"] == near(1.0)  # unknown Odoo stage -> right_default "open"
     assert conflict[CONTRIB_PREFIX + "stage_compat"] < 0
+    pooled = spec.model_copy(update={"stages": spec.stages.model_copy(update={"each_pair": False})})
+    assert _features_of(pooled, {"stage": "Launched"}, {"stage": "Won"})["stage_compat"] == 1.0
+    pooled = spec.model_copy(update={"origins": spec.origins.model_copy(update={"each_pair": False})})
+    assert _features_of(pooled, {"origin": "AWS Referral"}, {"origination": "Partner"})["origin_eq"] == 0.0
+
+
+def test_each_pair_of_stage_groups_is_a_level_of_its_own_with_the_compat_level_as_its_prior(spec):
+    """Two pairs of stages with the same compat value (open/won and lost/open, both 0.5) fall in different levels, so
+    EM can learn that one is common among true pairs and the other is not; the hand-set weight of 0.5 is the prior of
+    both. Pooled (`each_pair: false`), they share one level. Origins work the same way (1 same group, 0 not)."""
+    values = spec.stages.pair_values()
+    groups = len(spec.stages.groups("left")) * len(spec.stages.groups("right"))
+    assert len(set(values.values())) == len(values) == groups
+    assert all(abs(v - spec.stages.score(a, b)) < 0.01 for (a, b), v in values.items())
+    assert values[("won", "won")] > values[("open", "won")] > values[("rejected", "open")] > values[("won", "lost")]
+    d = {x.name: x for x in level_defs(spec)}["stage_compat"]
+    assert d.n_levels == groups
+    prior = spec.weights.levels["stage_compat"]
+    level = {v: lv for v, lv in zip(sorted(values.values(), reverse=True), range(groups))}
+    lagging = prior.weights[1]  # compat 0.5: "one system lags"
+    assert d.default_weights[level[values[("open", "won")]]] == d.default_weights[level[values[("lost", "open")]]] \
+        == lagging
+    assert level[values[("open", "won")]] != level[values[("lost", "open")]]
+    pooled = spec.model_copy(update={"stages": spec.stages.model_copy(update={"each_pair": False})})
+    assert {x.name: x for x in level_defs(pooled)}["stage_compat"].thresholds == prior.thresholds
+    origins = spec.origins.pair_values()
+    assert origins[("aws", "aws")] != origins[("partner", "partner")] and min(origins[("aws", "aws")],
+                                                                          origins[("partner", "partner")]) >= 1.0
+    assert max(origins[("aws", "partner")], origins[("partner", "aws")]) < 0.01
+    o = {x.name: x for x in level_defs(spec)}["origin_eq"]
+    assert o.n_levels == 4 and o.default_weights == [0.2, 0.2, -3.0, -3.0]
+    synonym = _features_of(spec, {"origin": "AWS Referral"}, {"origination": "AWS Originated"})["origin_eq"]
+    assert synonym == origins[("aws", "aws")]
 
 
 def test_vector_and_sparse_features(spec):
@@ -459,10 +494,11 @@ def test_em_recovers_known_m_and_u_on_simulated_comparisons(spec):
     """Every pair of two 500-record tables, 400 of them matches, comparison levels drawn from known m (matches) and u
     (non-matches): EM's m, u and number of matches come back close to the truth."""
     from revops_assets.matching.calibration import estimate
-    from revops_assets.matching.scoring import level_defs
 
     rng = np.random.default_rng(0)
-    spec = spec.model_copy(update={"weights": spec.weights.model_copy(update={"groups": {}, "condition_on": None})})
+    spec = spec.model_copy(update={"weights": spec.weights.model_copy(update={"groups": {}, "condition_on": None}),
+                                   "stages": spec.stages.model_copy(update={"each_pair": False}),
+                                   "origins": spec.origins.model_copy(update={"each_pair": False})})
     true_m = {"name_sim": [0.7, 0.2, 0.07, 0.03], "date_prox": [0.6, 0.25, 0.1, 0.05], "origin_eq": [0.9, 0.1],
               "amount_prox": [0.5, 0.3, 0.15, 0.05], "stage_compat": [0.8, 0.12, 0.05, 0.03]}
     true_u = {"name_sim": [0.002, 0.01, 0.1, 0.888], "date_prox": [0.01, 0.05, 0.2, 0.74], "origin_eq": [0.5, 0.5],

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .prepare import Side
-from .spec import Levels, LinkSpec
+from .spec import Levels, LinkSpec, ValueGroups
 
 PAIR_CHUNK = 1 << 18  # pairs per block for vector gathers (keeps temporaries ~ 2 x 256k x dim floats)
 
@@ -135,20 +135,46 @@ def date_proximity(a_days: np.ndarray, b_days: np.ndarray, half_life_days: float
     return np.power(0.5, np.abs(a_days - b_days) / half_life_days)
 
 
-def stage_feature(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray, spec: LinkSpec) -> np.ndarray:
+def group_pair_feature(ls: Side, rs: Side, li: np.ndarray, ri: np.ndarray, table: ValueGroups,
+                       attr: str) -> np.ndarray:
+    """How the two records' groups (`attr`: stage_group, origin_group) relate: the table's pair value
+    (ValueGroups.pair_values: its score, e.g. the stages' compat; NaN where a side has no group)."""
     out = np.full(len(li), np.nan)
-    if ls.stage_group is None or rs.stage_group is None:
+    lgroups, rgroups = getattr(ls, attr), getattr(rs, attr)
+    if lgroups is None or rgroups is None:
         return out
-    groups = sorted({g for g in np.concatenate([ls.stage_group, rs.stage_group]) if g is not None})
-    if not groups:
-        return out
-    index = {g: i for i, g in enumerate(groups)}
-    table = np.array([[spec.stages.score(g1, g2) for g2 in groups] for g1 in groups], dtype=float)
-    lc = np.array([index.get(g, -1) if g is not None else -1 for g in ls.stage_group], dtype=np.int64)[li]
-    rc = np.array([index.get(g, -1) if g is not None else -1 for g in rs.stage_group], dtype=np.int64)[ri]
+    values = table.pair_values()
+    lg, rg = table.groups("left"), table.groups("right")
+    grid = np.array([[values[(a, b)] for b in rg] for a in lg], dtype=float).reshape(len(lg), len(rg))
+    lc = _group_codes(lgroups, lg)[li]
+    rc = _group_codes(rgroups, rg)[ri]
     both = (lc >= 0) & (rc >= 0)
-    out[both] = table[lc[both], rc[both]]
+    out[both] = grid[lc[both], rc[both]]
     return out
+
+
+def _group_codes(groups: np.ndarray, names: list[str]) -> np.ndarray:
+    index = {g: i for i, g in enumerate(names)}
+    return np.array([index.get(g, -1) if g is not None else -1 for g in groups], dtype=np.int64)
+
+
+def _group_pairs(table: str, attr: str):
+    def compute(ls, rs, li, ri, spec):
+        return group_pair_feature(ls, rs, li, ri, getattr(spec, table), attr)
+    return compute
+
+
+def _pair_levels(table: str):
+    """With the table's `each_pair`, one level per (left group, right group) pair, its prior weight the one the
+    configured levels give its score; otherwise the configured levels as they are."""
+    def levels_for(spec: LinkSpec, levels: Levels) -> Levels:
+        groups: ValueGroups = getattr(spec, table)
+        values = sorted(set(groups.pair_values().values()), reverse=True)
+        if not groups.each_pair or len(values) < 2:
+            return levels
+        level = [sum(v < t for t in levels.thresholds) for v in values]  # the configured level of each pair
+        return Levels(thresholds=values[:-1], weights=[float(levels.weights[i]) for i in level])
+    return levels_for
 
 
 def _row_dots(a, b, li: np.ndarray, ri: np.ndarray) -> np.ndarray:
@@ -264,6 +290,8 @@ class Feature:
     compute: Callable[[Side, Side, np.ndarray, np.ndarray, LinkSpec], np.ndarray]
     prior: Levels
     describe: Callable[[float, LinkSpec | None], str]
+    # the levels scored, from the spec and the configured levels (default: the configured levels as they are)
+    levels_for: Callable[[LinkSpec, Levels], Levels] | None = None
 
 
 def _days_apart(value: float, half_life: float) -> float:
@@ -365,15 +393,17 @@ LINKAGE_FEATURES: tuple[Feature, ...] = (
     Feature("in_scope", lambda ls, rs, li, ri, spec: scope_feature(ls, rs, li, ri),
             Levels(thresholds=[0.5], weights=[0.2, -1.5]),
             _two_way("within the other system's scope", "outside the other system's scope (e.g. not an AWS deal)")),
-    # Four levels: consistent, one system lagging, barely compatible (a registration AWS rejected: usually
-    # resubmitted, and the CRM deal follows the new one), contradictory (won against lost).
-    Feature("stage_compat", lambda ls, rs, li, ri, spec: stage_feature(ls, rs, li, ri, spec),
+    # Four compat levels: consistent, one system lagging, barely compatible (a registration AWS rejected: usually
+    # resubmitted, and the CRM deal follows the new one), contradictory (won against lost). They are the prior of
+    # one level per pair of stage groups (stages.each_pair), which EM estimates on its own.
+    Feature("stage_compat", _group_pairs("stages", "stage_group"),
             Levels(thresholds=[0.99, 0.5, 0.2], weights=[1.5, -0.5, -1.0, -2.0]),
             lambda value, spec=None: "stages consistent" if value >= 0.99
             else ("stages differ" if value >= 0.5 else ("stages barely compatible (e.g. a rejected registration)"
-                                                        if value >= 0.2 else "stages conflict"))),
-    Feature("origin_eq", _equal("origin_group"), Levels(thresholds=[0.5], weights=[0.2, -3.0]),
-            _two_way("same origin", "different origin")),
+                                                        if value >= 0.2 else "stages conflict")),
+            levels_for=_pair_levels("stages")),
+    Feature("origin_eq", _group_pairs("origins", "origin_group"), Levels(thresholds=[0.5], weights=[0.2, -3.0]),
+            _two_way("same origin", "different origin"), levels_for=_pair_levels("origins")),
 )
 FEATURES: tuple[str, ...] = tuple(f.name for f in LINKAGE_FEATURES)
 BY_NAME: dict[str, Feature] = {f.name: f for f in LINKAGE_FEATURES}

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from .features import FEATURES, describe
+from .features import BY_NAME, FEATURES, describe
 from .spec import Levels, LinkSpec
 
 CONTRIB_PREFIX = "w_"
@@ -73,8 +73,9 @@ def level_defs(spec: LinkSpec, member_levels: dict[str, Levels] | None = None,
                              member_levels=chosen))
     for f in FEATURES:
         if f in w.levels and f not in grouped:
-            defs.append(LevelDef(name=f, members=[f], thresholds=list(w.levels[f].thresholds),
-                                 default_weights=list(w.levels[f].weights)))
+            levels = BY_NAME[f].levels_for(spec, w.levels[f]) if BY_NAME[f].levels_for else w.levels[f]
+            defs.append(LevelDef(name=f, members=[f], thresholds=list(levels.thresholds),
+                                 default_weights=list(levels.weights)))
     return defs
 
 

@@ -79,11 +79,35 @@ class ValueGroups(_Strict):
     right: dict[str, str] = Field(default_factory=dict)
     left_default: str | None = None
     right_default: str | None = None
+    # True: every (left group, right group) pair is a comparison level of its own, whose weight EM estimates from the
+    # data; `score` only sets its prior weight. How often an open registration faces an archived deal, or an AWS
+    # referral a deal the partner logged as its own, among true pairs is the partner's habit, not a constant (on the
+    # harder generator, auto F1 +0.003 at medium and high noise for stages, +0.001 more for origins, against pooling
+    # the pairs by score).
+    each_pair: bool = True
 
     def lookup(self, side: Literal["left", "right"]) -> tuple[dict[str, str], str | None]:
         table = self.left if side == "left" else self.right
         default = self.left_default if side == "left" else self.right_default
         return {loose_key(k): v for k, v in table.items()}, default
+
+    def score(self, left_group: str, right_group: str) -> float:
+        """1 for the same group, 0 for different ones."""
+        return 1.0 if left_group == right_group else 0.0
+
+    def groups(self, side: Literal["left", "right"]) -> list[str]:
+        table, default = self.lookup(side)
+        return sorted(set(table.values()) | ({default} if default else set()))
+
+    def pair_values(self) -> dict[tuple[str, str], float]:
+        """(left group, right group) -> the feature value of such a pair: its `score`, plus (with `each_pair`) an
+        offset under 0.01 unique to the pair, so that pairs of equal score fall in levels of their own. Pairs are
+        ranked by score, then by name, so the values keep the order of the scores."""
+        cells = sorted((self.score(a, b), a, b) for a in self.groups("left") for b in self.groups("right"))
+        if not self.each_pair:
+            return {(a, b): c for c, a, b in cells}
+        step = 0.01 / max(len(cells), 1)
+        return {(a, b): round(c + k * step, 6) for k, (c, a, b) in enumerate(cells)}
 
 
 class StageTable(ValueGroups):
