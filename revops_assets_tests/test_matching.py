@@ -113,6 +113,7 @@ def test_quality_on_ground_truth(matched):
     estimates = matches_meta["estimates"]
     assert 0 < estimates["match_prior"] < 0.01 and "company" in estimates["m"]
     assert "| company |" in matches_meta["model_weights"] and "| ace_opportunity_id |" in matches_meta["preview"]
+    assert "open/archived" in matches_meta["model_weights"]  # a pair of stage groups is named, not numbered
     # the UI shows each matching table's real column types next to the dictionary's descriptions
     for key in ("candidate_pairs", "opportunity_matches", "review_queue", "reconciliation"):
         columns = _meta(matched.first, key)["dagster/column_schema"].columns

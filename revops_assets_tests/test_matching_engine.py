@@ -271,8 +271,10 @@ def test_each_pair_of_stage_groups_is_a_level_of_its_own_with_the_compat_level_a
     assert d.default_weights[level[values[("open", "won")]]] == d.default_weights[level[values[("lost", "open")]]] \
         == lagging
     assert level[values[("open", "won")]] != level[values[("lost", "open")]]
+    assert d.labels[level[values[("open", "archived")]]] == "open/archived"  # reports name the pair, not 0.0075
     pooled = spec.model_copy(update={"stages": spec.stages.model_copy(update={"each_pair": False})})
     assert {x.name: x for x in level_defs(pooled)}["stage_compat"].thresholds == prior.thresholds
+    assert {x.name: x for x in level_defs(pooled)}["stage_compat"].labels == []
     origins = spec.origins.pair_values()
     assert origins[("aws", "aws")] != origins[("partner", "partner")] and min(origins[("aws", "aws")],
                                                                           origins[("partner", "partner")]) >= 1.0

@@ -103,10 +103,11 @@ def _estimates(model) -> dict:
 
 def weights_md(model) -> str:
     """Each comparison's level weights (ln m/u) as a table: for all pairs, and for pairs of the same company."""
-    lines = ["| comparison | level thresholds | weights | weights, same company |", "|---|---|---|---|"]
+    lines = ["| comparison | levels (thresholds, or names) | weights | weights, same company |", "|---|---|---|---|"]
     for d in model.levels:
         same = model.weights_same.get(d.name)
-        lines.append(f"| {d.name} | {', '.join(f'{t:g}' for t in d.thresholds)} | "
+        levels = ", ".join(d.labels) if d.labels else ", ".join(f"{t:g}" for t in d.thresholds)
+        lines.append(f"| {d.name} | {levels} | "
                      f"{', '.join(f'{w:+.2f}' for w in model.weights[d.name])} | "
                      f"{', '.join(f'{w:+.2f}' for w in same) if same else ''} |")
     lines.append(f"\nprior log-odds {model.prior_log_odds:+.2f}; scale {model.scale:.3f}, shift {model.shift:+.3f}")

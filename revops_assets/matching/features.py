@@ -169,11 +169,13 @@ def _pair_levels(table: str):
     configured levels give its score; otherwise the configured levels as they are."""
     def levels_for(spec: LinkSpec, levels: Levels) -> Levels:
         groups: ValueGroups = getattr(spec, table)
-        values = sorted(set(groups.pair_values().values()), reverse=True)
-        if not groups.each_pair or len(values) < 2:
+        pairs = sorted(groups.pair_values().items(), key=lambda item: -item[1])
+        if not groups.each_pair or len(pairs) < 2:
             return levels
+        values = [v for _, v in pairs]
         level = [sum(v < t for t in levels.thresholds) for v in values]  # the configured level of each pair
-        return Levels(thresholds=values[:-1], weights=[float(levels.weights[i]) for i in level])
+        return Levels(thresholds=values[:-1], weights=[float(levels.weights[i]) for i in level],
+                      labels=[f"{a}/{b}" for (a, b), _ in pairs])
     return levels_for
 
 

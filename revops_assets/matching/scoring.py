@@ -41,6 +41,7 @@ class LevelDef(BaseModel):
     thresholds: list[float]
     default_weights: list[float]
     member_levels: dict[str, Levels] = Field(default_factory=dict)  # groups: the members' own hand-set levels
+    labels: list[str] = Field(default_factory=list)  # a name per level for reports, when the levels have names
 
     @property
     def n_levels(self) -> int:
@@ -75,7 +76,7 @@ def level_defs(spec: LinkSpec, member_levels: dict[str, Levels] | None = None,
         if f in w.levels and f not in grouped:
             levels = BY_NAME[f].levels_for(spec, w.levels[f]) if BY_NAME[f].levels_for else w.levels[f]
             defs.append(LevelDef(name=f, members=[f], thresholds=list(levels.thresholds),
-                                 default_weights=list(levels.weights)))
+                                 default_weights=list(levels.weights), labels=list(levels.labels or [])))
     return defs
 
 

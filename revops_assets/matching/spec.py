@@ -145,11 +145,14 @@ class Levels(_Strict):
 
     thresholds: list[float]
     weights: list[float]
+    labels: list[str] | None = None  # a name per level for reports (e.g. "open/won" for a pair of stage groups)
 
     @model_validator(mode="after")
     def _check(self) -> "Levels":
         if len(self.weights) != len(self.thresholds) + 1:
             raise ValueError("levels need exactly one more weight than thresholds")
+        if self.labels is not None and len(self.labels) != len(self.weights):
+            raise ValueError("levels need one label per weight")
         if any(a <= b for a, b in zip(self.thresholds, self.thresholds[1:])):
             raise ValueError("level thresholds must be strictly descending")
         return self
