@@ -9,7 +9,7 @@ import pytest
 
 from revops_assets import cli
 from revops_assets.matching.comparisons import (
-    NumericComparison, TextComparison, column_kind, compare, comparisons_for, parse_number,
+    NumericComparison, TextComparison, best_of_others, column_kind, compare, comparisons_for, parse_number,
 )
 from revops_assets.matching.er_benchmark import FormatError, evaluate_dir, parse_record, read_sets
 
@@ -80,6 +80,54 @@ def test_eval_er_learns_a_small_set(tmp_path, capsys):
     assert cli.main(["eval-er", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert tmp_path.name in out and "F1" in out
+
+
+def test_a_relative_comparison_gives_each_pair_its_margin_over_the_records_other_pairs():
+    left = pd.DataFrame({"title": ["sony kd55x80 tv", "apple ipad air"]})
+    right = pd.DataFrame({"title": ["sony kd55x80 tv black", "samsung qled tv 65", "ipad air 64gb"]})
+    comp = TextComparison("title", "token_sort", relative=True)
+    values = compare([comp], left, right, [0, 0, 1], [0, 1, 2])
+    v = values["title_token_sort"].to_numpy()
+    assert v[0] > v[1]  # record 0's best candidate is ahead by the difference, the other behind by it
+    assert values["title_token_sort_margin_left"].iloc[0] == pytest.approx(v[0] - v[1])
+    assert values["title_token_sort_margin_left"].iloc[1] == pytest.approx(v[1] - v[0])
+    assert np.isnan(values["title_token_sort_margin_left"].iloc[2])  # record 1 has no other candidate
+    assert values["title_token_sort_margin_right"].isna().all()  # each right record is in one pair
+    # two pairs sharing the top: neither is ahead of the other
+    np.testing.assert_allclose(best_of_others(np.array([0.9, 0.9, 0.2, 0.5]), np.array([7, 7, 7, 8])),
+                               [0.9, 0.9, 0.9, np.nan])
+    assert "title_token_sort_margin_left" not in compare([TextComparison("title", "token_sort")], left, right,
+                                                         [0, 0], [0, 1])
+
+
+def _write_variant_set(directory, seed: int = 0, n: int = 160) -> None:
+    """Records whose true twin is only their *closest* candidate: each left record is copied with k of 8 words
+    replaced (k from 0 to 4, varying per record) as its twin, and with k + 2 replaced as three look-alikes, so a
+    noisy record's twin is less similar than a clean record's look-alikes."""
+    rng = np.random.default_rng(seed)
+    vocab = [f"w{i}" for i in range(3000)]
+
+    def noisy(words, k):
+        out = list(words)
+        for j in rng.choice(len(out), k, replace=False):
+            out[j] = str(rng.choice(vocab))
+        return " ".join(out)
+
+    for split, lo, hi in (("train", 0, 100), ("valid", 100, 130), ("test", 130, n)):
+        lines = []
+        for _ in range(lo, hi):
+            words, k = [str(w) for w in rng.choice(vocab, 8, replace=False)], int(rng.integers(0, 5))
+            record = f"COL name VAL {' '.join(words)} COL note VAL x"
+            lines.append(f"{record}\tCOL name VAL {noisy(words, k)} COL note VAL x\t1")
+            lines += [f"{record}\tCOL name VAL {noisy(words, k + 2)} COL note VAL x\t0" for _ in range(3)]
+        (directory / f"{split}.txt").write_text("\n".join(lines) + "\n")
+
+
+def test_eval_er_finds_twins_that_are_only_the_closest_candidate(tmp_path):
+    _write_variant_set(tmp_path)
+    relative, alone = evaluate_dir(tmp_path), evaluate_dir(tmp_path, independent=True)
+    assert relative["pairs_scored"] != alone["pairs_scored"]
+    assert relative["f1"] >= 0.9 and relative["f1"] >= alone["f1"] + 0.1, (relative, alone)
 
 
 def test_eval_er_reports_a_bad_line(tmp_path, capsys):

@@ -17,6 +17,13 @@ The classes here are generic (any table, any number of roles of each kind):
 
 `compare(comparisons, left, right, li, ri)` returns one column per comparison; `comparisons_for(left, right)` picks
 them from the data types of the shared columns (used by the pairwise mode and `revops eval-er`).
+
+A comparison marked `relative` also gives, per side, its margin over the same record's other pairs among those
+compared: how far this pair's value is above (> 0) or below (< 0) the best of that record's other candidates (NaN
+when the record has no other pair). "Similar" means little on its own where every candidate of a record is similar
+(product variants, a customer's other deals); being the record's clearly best candidate means a lot. The linkage
+engine weighs deal evidence against the customer's other deals for the same reason. The margins see only which
+pairs are compared, never a label.
 """
 
 from __future__ import annotations
@@ -97,6 +104,7 @@ class Comparison:
     name: str = "comparison"
     label: str = "comparison"
     thresholds: tuple[float, ...] = (0.9, 0.7, 0.5)
+    relative: bool = False  # also compare each pair with the same record's other pairs (module docstring)
 
     def prepare(self, left: pd.DataFrame, right: pd.DataFrame) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -158,6 +166,7 @@ class TextComparison(Comparison):
     name: str = ""
     label: str = ""
     thresholds: tuple[float, ...] = (0.9, 0.75, 0.5)
+    relative: bool = False
     _cache: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
@@ -379,16 +388,35 @@ def epoch_days(col: pd.Series) -> np.ndarray:
     return days.to_numpy(dtype=float, na_value=np.nan)
 
 
+MARGIN_SUFFIXES = ("_margin_left", "_margin_right")
+
+
 def compare(comparisons: Sequence[Comparison], left: pd.DataFrame, right: pd.DataFrame, li, ri,
             prepared: bool = False) -> pd.DataFrame:
-    """One float column per comparison for the pairs (li, ri) (row positions of `left` and `right`)."""
+    """One float column per comparison for the pairs (li, ri) (row positions of `left` and `right`), and for each
+    `relative` comparison its margins over the same left record's and the same right record's other pairs."""
     li, ri = np.asarray(li, np.int64), np.asarray(ri, np.int64)
     cols = {}
     for c in comparisons:
         if not prepared:
             c.prepare(left, right)
         cols[c.name] = c.compute(li, ri)
+        if c.relative:
+            value = np.where(np.isnan(cols[c.name]), -1.0, cols[c.name])  # nothing to compare: below any value
+            for suffix, record in zip(MARGIN_SUFFIXES, (li, ri)):
+                cols[c.name + suffix] = value - best_of_others(value, record)
     return pd.DataFrame(cols)
+
+
+def best_of_others(value: np.ndarray, record: np.ndarray) -> np.ndarray:
+    """For each pair, the highest `value` among the other pairs of the same `record` (NaN when it has none)."""
+    frame = pd.DataFrame({"record": record, "value": value})
+    by_record = frame.groupby("record")["value"]
+    top = by_record.transform("max").to_numpy()
+    first = by_record.rank(method="first", ascending=False).to_numpy() == 1  # one pair holding the top
+    runner_up = frame["value"].where(~first, -np.inf).groupby(frame["record"]).transform("max").to_numpy()
+    out = np.where(first, runner_up, top)
+    return np.where(by_record.transform("size").to_numpy() > 1, out, np.nan)
 
 
 # ----------------------------------------------------------------------------- comparisons from data types
@@ -424,7 +452,8 @@ def comparisons_for(left: pd.DataFrame, right: pd.DataFrame, columns: Sequence[s
 
     Per text column: exact, four rapidfuzz ratios, token Jaccard, word and character TF-IDF cosine and digit-token
     overlap. Per numeric column: proximity and exactness. Over the whole record (all columns joined): word/character
-    TF-IDF, token_set, digits, so evidence in a misplaced or unusual column still counts. With an encoder, the
+    TF-IDF, token_set, digits, so evidence in a misplaced or unusual column still counts; these are `relative`
+    (their margins over each record's other pairs are features too). With an encoder, the
     embedding cosine of the whole record and of the wordiest column (>= 3 words on average): one text per record
     each, which keeps a CPU run in minutes.
     """
@@ -446,7 +475,8 @@ def comparisons_for(left: pd.DataFrame, right: pd.DataFrame, columns: Sequence[s
     if len(cols) > 1:
         whole = dict(name="record", label="whole record")
         for m in ("tfidf_word", "tfidf_char", "token_set", "digits"):
-            out.append(TextComparison(cols, m, name=f"record_{m}", label="whole record"))
+            out.append(TextComparison(cols, m, name=f"record_{m}", label="whole record", relative=True))
         if encoder is not None:
-            out.append(TextComparison(cols, "embedding", encoder=encoder, **{**whole, "name": "record_embedding"}))
+            out.append(TextComparison(cols, "embedding", encoder=encoder, relative=True,
+                                      **{**whole, "name": "record_embedding"}))
     return out

@@ -7,6 +7,11 @@ A set is a directory with train.txt, valid.txt and test.txt; each line is one ca
 `evaluate_dir` trains on train.txt, picks the decision threshold on valid.txt and reports precision, recall and F1 of
 the positive class on test.txt. Records are de-duplicated per side, so a record in many pairs is prepared (parsed,
 embedded) once. No setting depends on the set: comparisons come from the column types, weights from train.txt.
+
+The pairs of the three files together are the candidate set (the files split one blocked candidate set at random),
+so a whole-record comparison's margin over a record's other candidates (`comparisons.compare`, `relative`) is taken
+over all of them, as a deployed matcher sees every candidate of a record; labels are read from train.txt and
+valid.txt only. `independent=True` (`revops eval-er --independent`) scores each pair on its own evidence instead.
 """
 
 from __future__ import annotations
@@ -82,16 +87,19 @@ def minilm_encoder() -> Encoder:
     return lambda texts: emb.embed(texts).dense
 
 
-def evaluate_dir(directory: str | Path, encoder: Encoder | None = None, seed: int = 0) -> dict:
+def evaluate_dir(directory: str | Path, encoder: Encoder | None = None, seed: int = 0,
+                 independent: bool = False) -> dict:
     """Train on train.txt, threshold on valid.txt, precision / recall / F1 on test.txt (and timings)."""
     t0 = time.perf_counter()
     ps = read_sets(directory)
     comps = comparisons_for(ps.left, ps.right, encoder=encoder)
     for c in comps:
         c.prepare(ps.left, ps.right)
+        c.relative = c.relative and not independent
     t_prep = time.perf_counter() - t0
-    feats = {s: compare(comps, ps.left, ps.right, p["left_idx"], p["right_idx"], prepared=True)
-             for s, p in ps.pairs.items()}
+    candidates = pd.concat(ps.pairs.values(), keys=list(ps.pairs), names=["split", None]).reset_index(level=0)
+    values = compare(comps, ps.left, ps.right, candidates["left_idx"], candidates["right_idx"], prepared=True)
+    feats = {s: values[(candidates["split"] == s).to_numpy()].reset_index(drop=True) for s in ps.pairs}
     y = {s: p["label"].to_numpy() for s, p in ps.pairs.items()}
     t1 = time.perf_counter()
     model = fit_pairwise(feats["train"], y["train"], feats["valid"], y["valid"], seed=seed)
@@ -109,6 +117,7 @@ def evaluate_dir(directory: str | Path, encoder: Encoder | None = None, seed: in
         "test_pairs": int(len(truth)),
         "test_matches": int(truth.sum()),
         "comparisons": len(comps),
+        "pairs_scored": "independently" if independent else "against each record's other candidates",
         "threshold": round(float(model.threshold), 4),
         "model": model.report,
         "seconds": {"prepare": round(t_prep, 1), "fit": round(time.perf_counter() - t1, 1),

@@ -152,7 +152,10 @@ def predict(model: PairwiseModel, x: pd.DataFrame) -> np.ndarray:
 
 def score_pairs(left: pd.DataFrame, right: pd.DataFrame, pairs: pd.DataFrame, model: PairwiseModel,
                 comparisons: list[Comparison]) -> pd.DataFrame:
-    """Probability and decision for given pairs (left_idx, right_idx: row positions), with the comparison values."""
+    """Probability and decision for given pairs (left_idx, right_idx: row positions), with the comparison values.
+
+    Give all candidate pairs of the records at once: a `relative` comparison's margins are taken over the pairs given.
+    """
     feats = compare(comparisons, left, right, pairs["left_idx"], pairs["right_idx"])
     out = pd.concat([pairs.reset_index(drop=True), feats], axis=1)
     out["probability"] = model.predict_proba(feats)
