@@ -100,7 +100,7 @@ def test_a_relative_comparison_gives_each_pair_its_margin_over_the_records_other
                                                          [0, 0], [0, 1])
 
 
-def _write_variant_set(directory, seed: int = 0, n: int = 160) -> None:
+def _write_variant_set(directory, seed: int = 0, n: int = 160, note: bool = True) -> None:
     """Records whose true twin is only their *closest* candidate: each left record is copied with k of 8 words
     replaced (k from 0 to 4, varying per record) as its twin, and with k + 2 replaced as three look-alikes, so a
     noisy record's twin is less similar than a clean record's look-alikes."""
@@ -117,14 +117,16 @@ def _write_variant_set(directory, seed: int = 0, n: int = 160) -> None:
         lines = []
         for _ in range(lo, hi):
             words, k = [str(w) for w in rng.choice(vocab, 8, replace=False)], int(rng.integers(0, 5))
-            record = f"COL name VAL {' '.join(words)} COL note VAL x"
-            lines.append(f"{record}\tCOL name VAL {noisy(words, k)} COL note VAL x\t1")
-            lines += [f"{record}\tCOL name VAL {noisy(words, k + 2)} COL note VAL x\t0" for _ in range(3)]
+            tail = " COL note VAL x" if note else ""
+            record = f"COL name VAL {' '.join(words)}{tail}"
+            lines.append(f"{record}\tCOL name VAL {noisy(words, k)}{tail}\t1")
+            lines += [f"{record}\tCOL name VAL {noisy(words, k + 2)}{tail}\t0" for _ in range(3)]
         (directory / f"{split}.txt").write_text("\n".join(lines) + "\n")
 
 
-def test_eval_er_finds_twins_that_are_only_the_closest_candidate(tmp_path):
-    _write_variant_set(tmp_path)
+@pytest.mark.parametrize("note", [True, False], ids=["whole record of two columns", "one column"])
+def test_eval_er_finds_twins_that_are_only_the_closest_candidate(tmp_path, note):
+    _write_variant_set(tmp_path, note=note)
     relative, alone = evaluate_dir(tmp_path), evaluate_dir(tmp_path, independent=True)
     assert relative["pairs_scored"] != alone["pairs_scored"]
     assert relative["f1"] >= 0.9 and relative["f1"] >= alone["f1"] + 0.1, (relative, alone)

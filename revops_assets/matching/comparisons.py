@@ -389,6 +389,7 @@ def epoch_days(col: pd.Series) -> np.ndarray:
 
 
 MARGIN_SUFFIXES = ("_margin_left", "_margin_right")
+RECORD_METHODS = ("tfidf_word", "tfidf_char", "token_set", "digits")  # the whole-record comparisons
 
 
 def compare(comparisons: Sequence[Comparison], left: pd.DataFrame, right: pd.DataFrame, li, ri,
@@ -467,14 +468,15 @@ def comparisons_for(left: pd.DataFrame, right: pd.DataFrame, columns: Sequence[s
         if kind == "numeric":
             out += [NumericComparison(c), ExactComparison(c)]
             continue
-        out += [ExactComparison(c)] + [TextComparison(c, m) for m in
-                                       ("ratio", "token_set", "token_sort", "partial", "jaccard", "tfidf_word",
-                                        "tfidf_char", "digits")]
+        # with one column, it is the whole record: its record-level methods are relative
+        out += [ExactComparison(c)] + [TextComparison(c, m, relative=len(cols) == 1 and m in RECORD_METHODS)
+                                       for m in ("ratio", "token_set", "token_sort", "partial", "jaccard",
+                                                 "tfidf_word", "tfidf_char", "digits")]
         if encoder is not None and c == wordiest and max(mean_tokens(left[c]), mean_tokens(right[c])) >= 3:
             out.append(TextComparison(c, "embedding", encoder=encoder))
     if len(cols) > 1:
         whole = dict(name="record", label="whole record")
-        for m in ("tfidf_word", "tfidf_char", "token_set", "digits"):
+        for m in RECORD_METHODS:
             out.append(TextComparison(cols, m, name=f"record_{m}", label="whole record", relative=True))
         if encoder is not None:
             out.append(TextComparison(cols, "embedding", encoder=encoder, relative=True,
