@@ -132,6 +132,27 @@ def test_eval_er_finds_twins_that_are_only_the_closest_candidate(tmp_path, note)
     assert relative["f1"] >= 0.9 and relative["f1"] >= alone["f1"] + 0.1, (relative, alone)
 
 
+def test_margins_are_left_out_when_test_records_have_other_numbers_of_candidates(tmp_path):
+    from revops_assets.matching.er_benchmark import candidate_shift
+
+    _write_variant_set(tmp_path)
+    assert candidate_shift(read_sets(tmp_path).pairs) == pytest.approx(1.0)  # four candidates per record everywhere
+    # test records drawn apart, each with 12 candidates (as WDC's test pairs): margins learnt on 4 would mislead
+    lines = (tmp_path / "test.txt").read_text().splitlines()
+    (tmp_path / "test.txt").write_text("\n".join(lines + [ln for ln in lines if ln.endswith("0")] * 4) + "\n")
+    assert candidate_shift(read_sets(tmp_path).pairs) > 2
+    result = evaluate_dir(tmp_path)
+    assert result["pairs_scored"] == "independently" and result["candidate_shift"] > 2
+
+
+def test_eval_er_reads_values_holding_unicode_line_separators(tmp_path):
+    _write_set(tmp_path)
+    with open(tmp_path / "train.txt", "a", encoding="utf-8") as f:  # U+2028 inside a value, as in WDC's offers
+        f.write("COL title VAL air jordan 11 \u2028 white COL brand VAL nike COL price VAL $200\t"
+                "COL title VAL air jordan 11 white COL brand VAL nike COL price VAL $210\t1\n")
+    assert read_sets(tmp_path).pairs["train"]["label"].sum() == 71
+
+
 def test_eval_er_reports_a_bad_line(tmp_path, capsys):
     _write_set(tmp_path)
     (tmp_path / "valid.txt").write_text("COL a VAL x\tCOL a VAL y\tmaybe\n")

@@ -2,8 +2,8 @@
 
 DIR is one set (train.txt, valid.txt, test.txt) or a directory of sets (each evaluated, then the mean F1).
 Trains on train.txt, picks the threshold on valid.txt, scores test.txt; nothing is tuned to any set. Whole-record
-evidence is also compared with each record's other candidate pairs (of all three files, labels unused);
-`--independent` scores each pair on its own.
+evidence is also compared with each record's other candidate pairs (of all three files, labels unused) where test
+and training records have alike numbers of candidates; `--independent` scores each pair on its own.
 """
 
 from __future__ import annotations
@@ -23,8 +23,11 @@ def cmd_eval_er(args: argparse.Namespace) -> None:
         raise CliError(str(err)) from None
     encoder = minilm_encoder() if args.embeddings else None
     print("pairs scored " + ("independently" if args.independent else
-                             "against each record's other candidate pairs (all three files; --independent: alone)"))
-    print(f"{'set':<26} {'P':>6} {'R':>6} {'F1':>6} {'test pairs':>10} {'matches':>8} {'features':>8} {'seconds':>8}")
+                             "with margins over their records' other candidates (all three files) where test and "
+                             "training records have alike numbers of candidates (column 'margins'; "
+                             "--independent: never)"))
+    print(f"{'set':<26} {'P':>6} {'R':>6} {'F1':>6} {'test pairs':>10} {'matches':>8} {'features':>8} {'seconds':>8} "
+          f"{'margins':>8}")
     results = []
     for d in dirs:
         try:
@@ -33,7 +36,8 @@ def cmd_eval_er(args: argparse.Namespace) -> None:
             raise CliError(str(err)) from None
         results.append(r)
         print(f"{r['set']:<26} {100 * r['precision']:6.1f} {100 * r['recall']:6.1f} {100 * r['f1']:6.1f} "
-              f"{r['test_pairs']:>10,} {r['test_matches']:>8,} {r['comparisons']:>8} {r['seconds']['total']:>8}")
+              f"{r['test_pairs']:>10,} {r['test_matches']:>8,} {r['comparisons']:>8} {r['seconds']['total']:>8} "
+              f"{'on' if r['pairs_scored'] != 'independently' else 'off':>8}")
     if len(results) > 1:
         mean = sum(r["f1"] for r in results) / len(results)
         print(f"{'mean':<26} {'':>6} {'':>6} {100 * mean:6.1f}")
