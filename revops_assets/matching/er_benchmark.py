@@ -96,10 +96,15 @@ def minilm_encoder() -> Encoder:
 MAX_CANDIDATE_SHIFT = 1.5
 
 
+def all_pairs(pairs: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The pairs of every split in one frame, with a `split` column."""
+    return pd.concat(pairs.values(), keys=list(pairs), names=["split", None]).reset_index(level=0)
+
+
 def candidate_shift(pairs: dict[str, pd.DataFrame]) -> float:
     """How unlike the test pairs' records are to the training pairs' in their number of candidate pairs (all files
     together): the larger of mean/mean and its inverse, over both sides; 1.0 = alike."""
-    every = pd.concat(pairs.values(), keys=list(pairs), names=["split", None]).reset_index(level=0)
+    every = all_pairs(pairs)
     worst = 1.0
     for side in ("left_idx", "right_idx"):
         counts = every.groupby(side)[side].transform("size")
@@ -121,7 +126,7 @@ def evaluate_dir(directory: str | Path, encoder: Encoder | None = None, seed: in
         c.prepare(ps.left, ps.right)
         c.relative = c.relative and relative
     t_prep = time.perf_counter() - t0
-    candidates = pd.concat(ps.pairs.values(), keys=list(ps.pairs), names=["split", None]).reset_index(level=0)
+    candidates = all_pairs(ps.pairs)
     values = compare(comps, ps.left, ps.right, candidates["left_idx"], candidates["right_idx"], prepared=True)
     feats = {s: values[(candidates["split"] == s).to_numpy()].reset_index(drop=True) for s in ps.pairs}
     y = {s: p["label"].to_numpy() for s, p in ps.pairs.items()}
