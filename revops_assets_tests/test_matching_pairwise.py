@@ -137,7 +137,7 @@ def test_margins_are_left_out_when_test_records_have_other_numbers_of_candidates
 
     _write_variant_set(tmp_path)
     assert candidate_shift(read_sets(tmp_path).pairs) == pytest.approx(1.0)  # four candidates per record everywhere
-    # test records drawn apart, each with 12 candidates (as WDC's test pairs): margins learnt on 4 would mislead
+    # test records drawn apart, each with 16 candidates (as WDC's test pairs): margins learnt on 4 would mislead
     lines = (tmp_path / "test.txt").read_text().splitlines()
     (tmp_path / "test.txt").write_text("\n".join(lines + [ln for ln in lines if ln.endswith("0")] * 4) + "\n")
     assert candidate_shift(read_sets(tmp_path).pairs) > 2

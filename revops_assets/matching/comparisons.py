@@ -448,13 +448,13 @@ def mean_tokens(col: pd.Series) -> float:
 
 
 def comparisons_for(left: pd.DataFrame, right: pd.DataFrame, columns: Sequence[str] | None = None,
-                    encoder: Encoder | None = None) -> list[Comparison]:
+                    encoder: Encoder | None = None, relative: bool = True) -> list[Comparison]:
     """Comparisons chosen from the data types of the columns both tables share (no knowledge of any data set).
 
     Per text column: exact, four rapidfuzz ratios, token Jaccard, word and character TF-IDF cosine and digit-token
     overlap. Per numeric column: proximity and exactness. Over the whole record (all columns joined): word/character
-    TF-IDF, token_set, digits, so evidence in a misplaced or unusual column still counts; these are `relative`
-    (their margins over each record's other pairs are features too). With an encoder, the
+    TF-IDF, token_set, digits, so evidence in a misplaced or unusual column still counts; with `relative`, these
+    (a one-column table: that column's) also give their margins over each record's other pairs. With an encoder, the
     embedding cosine of the whole record and of the wordiest column (>= 3 words on average): one text per record
     each, which keeps a CPU run in minutes.
     """
@@ -468,8 +468,8 @@ def comparisons_for(left: pd.DataFrame, right: pd.DataFrame, columns: Sequence[s
         if kind == "numeric":
             out += [NumericComparison(c), ExactComparison(c)]
             continue
-        # with one column, it is the whole record: its record-level methods are relative
-        out += [ExactComparison(c)] + [TextComparison(c, m, relative=len(cols) == 1 and m in RECORD_METHODS)
+        whole_record = relative and len(cols) == 1  # one column is the whole record: margins on its record methods
+        out += [ExactComparison(c)] + [TextComparison(c, m, relative=whole_record and m in RECORD_METHODS)
                                        for m in ("ratio", "token_set", "token_sort", "partial", "jaccard",
                                                  "tfidf_word", "tfidf_char", "digits")]
         if encoder is not None and c == wordiest and max(mean_tokens(left[c]), mean_tokens(right[c])) >= 3:
@@ -477,8 +477,8 @@ def comparisons_for(left: pd.DataFrame, right: pd.DataFrame, columns: Sequence[s
     if len(cols) > 1:
         whole = dict(name="record", label="whole record")
         for m in RECORD_METHODS:
-            out.append(TextComparison(cols, m, name=f"record_{m}", label="whole record", relative=True))
+            out.append(TextComparison(cols, m, name=f"record_{m}", label="whole record", relative=relative))
         if encoder is not None:
-            out.append(TextComparison(cols, "embedding", encoder=encoder, relative=True,
+            out.append(TextComparison(cols, "embedding", encoder=encoder, relative=relative,
                                       **{**whole, "name": "record_embedding"}))
     return out

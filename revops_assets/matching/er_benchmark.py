@@ -119,12 +119,11 @@ def evaluate_dir(directory: str | Path, encoder: Encoder | None = None, seed: in
     """Train on train.txt, threshold on valid.txt, precision / recall / F1 on test.txt (and timings)."""
     t0 = time.perf_counter()
     ps = read_sets(directory)
-    comps = comparisons_for(ps.left, ps.right, encoder=encoder)
     shift = candidate_shift(ps.pairs)
     relative = not independent and shift <= MAX_CANDIDATE_SHIFT
+    comps = comparisons_for(ps.left, ps.right, encoder=encoder, relative=relative)
     for c in comps:
         c.prepare(ps.left, ps.right)
-        c.relative = c.relative and relative
     t_prep = time.perf_counter() - t0
     candidates = all_pairs(ps.pairs)
     values = compare(comps, ps.left, ps.right, candidates["left_idx"], candidates["right_idx"], prepared=True)
